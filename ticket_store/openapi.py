@@ -197,7 +197,7 @@ def openapi_document() -> dict[str, Any]:
     """Return the whole OpenAPI 3 document."""
     csv_body = {"text/csv": {"schema": {"type": "string"}}}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Campus Helpdesk ticket store", "version": "1",
                  "description": "Tickets, threads and history of the campus helpdesk. Send the caller's role as "
                                 "X-Helpdesk-Role (user or staff) and, when the store has a token, "
