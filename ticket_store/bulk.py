@@ -38,7 +38,7 @@ def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
 def row_error(row: int, field: str | None, message: str) -> InvalidInput:
     """Return the 422 for the first bad row of an import; nothing is imported."""
     where = f"row {row}" + (f", field {field}" if field else "")
-    return InvalidInput(f"Nothing was imported: {where}: {message}",
+    return InvalidInput(f"Nothing was imported: {where}: {message}.",
                         [{"row": row, "field": field or "", "message": message}])
 
 
@@ -115,16 +115,17 @@ CHECKS: list[tuple[str, str, str]] = [
      "must be an ISO 8601 timestamp or empty"),
     ("closed_at", "trim(status) = 'closed' AND closed IS NULL", "is required when the status is closed"),
     ("closed_at", "trim(status) <> 'closed' AND closed IS NOT NULL", "must be empty unless the status is closed"),
-    ("closed_at", "closed < opened", "must not be before opened_at"),
     ("opened_at", "opened > $now", "must not be in the future"),
     ("closed_at", "closed > $now", "must not be in the future"),
+    ("closed_at", "closed < opened", "must not be before opened_at"),
 ]
 
 
 def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
     """Raise for the first row that breaks a rule (rows counted from 1 after the header)."""
     cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE checked AS SELECT rowid + 1 AS row, *, "
+        # rowids of tables written inside a transaction start at a large offset, so count rows instead.
+        "CREATE OR REPLACE TEMP TABLE checked AS SELECT row_number() OVER (ORDER BY rowid) AS row, *, "
         "timezone('UTC', try_cast(nullif(trim(opened_at), '') AS TIMESTAMPTZ)) AS opened, "
         "timezone('UTC', try_cast(nullif(trim(closed_at), '') AS TIMESTAMPTZ)) AS closed FROM staging"
     )
@@ -133,7 +134,7 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
                             [now] * sum(condition.count("$now") for _, condition, _ in CHECKS)).fetchone()
     failures = [(row, field, message) for row, (field, _, message) in zip(firsts, CHECKS) if row is not None]
     if failures:
-        row, field, message = min(failures, key=lambda failure: failure[0])
+        row, field, message = min(failures, key=lambda failure: failure[0])  # the first rule broken in that row
         raise row_error(row, field, message)
 
 

@@ -131,6 +131,8 @@ def model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
         schemas[model.__name__] = schema
     for schema in schemas.values():
         for name, prop in schema.get("properties", {}).items():
+            if "default" in prop and prop["default"] is None and prop.get("type") == "string":
+                del prop["default"]  # optional in a PATCH, but never null
             if name in FIELD_LIMITS or name == "text":
                 add_text_pattern(prop, NON_BLANK_TEXT if name in REQUIRED_TEXT else PLAIN_TEXT)
     return schemas
