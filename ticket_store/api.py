@@ -164,7 +164,7 @@ def patch_ticket(ticket_id: int) -> Response:
         refuse_closed(current, "edited")
         refuse_stale(current, expected)
 
-    ticket = tickets.update_ticket(store().db, ticket_id, expected, changes, g.role, store().review_threshold, check)
+    ticket = tickets.update_ticket(store().db, ticket_id, changes, g.role, store().review_threshold, check)
     if (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]):
         store().categorizer.learn([(ticket_text(ticket["title"], ticket["description"]), ticket["category"])])
     return ticket_response(ticket)

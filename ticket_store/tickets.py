@@ -85,24 +85,25 @@ def get_ticket(db: Database, ticket_id: int, review_threshold: float) -> Ticket 
 def create_ticket(db: Database, fields: dict[str, Any], category: str, confidence: float, role: str,
                   review_threshold: float) -> Ticket:
     """Store a new open ticket and its 'created' event."""
-    now = utc_now()
-    with db.transaction() as cursor:
-        ticket_id = db.reserve_ids("tickets")
-        row = (ticket_id, fields.get("title"), fields["description"], fields.get("location"), fields.get("reporter"),
-               category, "auto", confidence, "open", now, now, None, 1, 0)
+
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+        now = utc_now()
+        row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
+               fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
         cursor.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({', '.join('?' * 14)})", list(row))
         ticket = ticket_record(row, review_threshold)
         created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
-        record_event(db, cursor, ticket_id, now, role, "created", None, created)
-    return ticket
+        record_event(db, cursor, ticket["id"], now, role, "created", None, created)
+        return ticket
+
+    return db.write(write)
 
 
-def update_ticket(db: Database, ticket_id: int, expected_version: int, changes: dict[str, Any], role: str,
+def update_ticket(db: Database, ticket_id: int, changes: dict[str, Any], role: str,
                   review_threshold: float, check: Any) -> Ticket:
-    """Apply *changes* if the ticket is still at *expected_version*; *check* raises for workflow rules."""
-    with db.transaction() as cursor:
-        row = fetch_ticket_row(cursor, ticket_id)
-        current = ticket_record(row, review_threshold)
+    """Apply *changes* to the ticket; *check* raises when the workflow or the version forbids it."""
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+        current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
         check(current)
         edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
         recategorized = "category" in changes and (
@@ -127,11 +128,13 @@ def update_ticket(db: Database, ticket_id: int, expected_version: int, changes: 
                          {"category": changes["category"], "category_source": "staff"})
         return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
 
+    return db.write(write)
+
 
 def change_status(db: Database, ticket_id: int, status: str, role: str, review_threshold: float,
                   check: Any) -> Ticket:
     """Move the ticket to *status*; *check* raises when the workflow or version forbids it."""
-    with db.transaction() as cursor:
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
         current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
         check(current)
         now = utc_now()
@@ -144,11 +147,13 @@ def change_status(db: Database, ticket_id: int, status: str, role: str, review_t
                      {"status": current["status"]}, {"status": status})
         return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
 
+    return db.write(write)
+
 
 def post_message(db: Database, ticket_id: int, body: str, author_name: str | None, role: str,
                  review_threshold: float, check: Any) -> dict[str, Any]:
     """Add a message under the ticket; it counts as a change of the ticket."""
-    with db.transaction() as cursor:
+    def write(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         check(ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold))
         now = utc_now()
         message_id = db.reserve_ids("messages")
@@ -160,7 +165,9 @@ def post_message(db: Database, ticket_id: int, body: str, author_name: str | Non
         )
         record_event(db, cursor, ticket_id, now, role, "message_posted", None,
                      {"message_id": message_id, "author_name": author_name})
-    return message_record((message_id, ticket_id, role, author_name, body, now))
+        return message_record((message_id, ticket_id, role, author_name, body, now))
+
+    return db.write(write)
 
 
 def message_record(row: tuple) -> dict[str, Any]:
