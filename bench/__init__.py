@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that load realistic data and print tables (not tests)."""

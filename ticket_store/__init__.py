@@ -1,0 +1,52 @@
+"""The ticket store: the only component that opens the helpdesk's DuckDB database."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from .access import check_token, read_role
+from .api import Store, api
+from .categorizer import load_categorizer, ticket_text
+from .db import Database
+from .errors import register_error_handlers
+from .tickets import staff_corrections
+
+log = logging.getLogger(__name__)
+DEFAULTS: dict[str, Any] = {
+    "DB_PATH": "./var/helpdesk.duckdb",
+    "API_TOKEN": None,
+    "MEMORY_LIMIT": "512MB",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the store: defaults first, then the environment, then *config* (tests)."""
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.config.update(DEFAULTS)
+    app.config.update({
+        key: value for key, value in {
+            "DB_PATH": os.environ.get("HELPDESK_DB_PATH"),
+            "API_TOKEN": os.environ.get("HELPDESK_API_TOKEN"),
+            "MEMORY_LIMIT": os.environ.get("HELPDESK_DB_MEMORY_LIMIT"),
+        }.items() if value
+    })
+    app.config.update(config or {})
+
+    db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"])
+    categorizer = load_categorizer()
+    corrections = staff_corrections(db)
+    if corrections:
+        categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
+    app.extensions["ticket_store"] = Store(db, categorizer)
+
+    app.before_request(check_token)
+    app.before_request(read_role)
+    app.register_blueprint(api)
+    register_error_handlers(app)
+    log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
+    return app

@@ -1,0 +1,199 @@
+"""Bulk import of historical tickets (CSV or NDJSON, all-or-nothing) and CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from typing import Any, BinaryIO
+
+import duckdb
+import pyarrow as pa
+
+from .categorizer import Categorizer, ticket_text
+from .db import Database
+from .errors import InvalidInput, PayloadTooLarge
+from .payloads import FIELD_LIMITS
+from .tickets import utc_now
+
+COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
+IMPORT_LIMIT = 512 * 1024 * 1024
+CHUNK = 1024 * 1024
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
+    """Copy the request body to *path* without holding it in memory; refuse more than *limit* bytes."""
+    size = 0
+    with open(path, "wb") as target:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge("The import is larger than 512 MiB; split it into several files.")
+            target.write(chunk)
+    return size
+
+
+def row_error(row: int, field: str | None, message: str) -> InvalidInput:
+    """Return the 422 for the first bad row of an import; nothing is imported."""
+    where = f"row {row}" + (f", field {field}" if field else "")
+    return InvalidInput(f"Nothing was imported: {where}: {message}.",
+                        [{"row": row, "field": field or "", "message": message}])
+
+
+def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Load a CSV file into the staging table, refusing a wrong header or malformed rows."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as file:
+        header = next(csv.reader(io.StringIO(file.readline())), [])
+    if [name.strip() for name in header] != list(COLUMNS):
+        raise InvalidInput(f"Nothing was imported: the first line must be the header {','.join(COLUMNS)}.",
+                           [{"row": 0, "field": "", "message": "wrong or missing header"}])
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
+    try:
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM read_csv(?, header = true, "
+            f"auto_detect = false, columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+            f"strict_mode = true, encoding = 'utf-8')",
+            [path],
+        )
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+        line = re.search(r"Line: (\d+)", str(error))
+        reason = str(error).split("\n")[1:3] if "\n" in str(error) else [str(error)]
+        message = "the line is not valid CSV (" + "; ".join(part.strip() for part in reason if part.strip()) + ")"
+        raise row_error(int(line.group(1)) - 1 if line else 0, None, message) from None
+
+
+def stage_ndjson(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Load an NDJSON file into the staging table, refusing unknown fields and non-text values."""
+    values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    row = 0
+    with open(path, encoding="utf-8", errors="strict") as file:
+        try:
+            lines = list(file)
+        except UnicodeDecodeError:
+            raise InvalidInput("Nothing was imported: the file is not UTF-8 text.") from None
+    for line in lines:
+        if not line.strip():
+            continue
+        row += 1
+        try:
+            ticket = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
+        if not isinstance(ticket, dict):
+            raise row_error(row, None, "each line must be a JSON object")
+        unknown = sorted(set(ticket) - set(COLUMNS))
+        if unknown:
+            raise row_error(row, unknown[0], f"{unknown[0]} is not a column of the import")
+        for name in COLUMNS:
+            value = ticket.get(name)
+            if value is not None and not isinstance(value, str):
+                raise row_error(row, name, f"{name} must be a string")
+            values[name].append(value)
+    cursor.register("ndjson_rows", pa.table({name: pa.array(column, pa.string()) for name, column in values.items()}))
+    cursor.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM ndjson_rows")
+    cursor.unregister("ndjson_rows")
+
+
+CHECKS: list[tuple[str, str, str]] = [
+    *(
+        (field, f"regexp_matches({field}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]')",
+         "contains control characters; only newline, carriage return and tab are allowed")
+        for field in ("title", "description", "location", "reporter")
+    ),
+    ("description", "description IS NULL OR trim(description) = ''", "description is required"),
+    *(
+        (field, f"length(trim({field})) > {FIELD_LIMITS[field]}", f"must be at most {FIELD_LIMITS[field]:,} characters")
+        for field in ("title", "description", "location", "reporter")
+    ),
+    ("category", "coalesce(trim(category), '') NOT IN ('', 'facility', 'it', 'services')",
+     "must be facility, it, services or empty"),
+    ("status", "coalesce(trim(status), '') NOT IN ('open', 'active', 'closed')", "must be open, active or closed"),
+    ("opened_at", "opened IS NULL", "must be an ISO 8601 timestamp"),
+    ("closed_at", "closed_at IS NOT NULL AND trim(closed_at) <> '' AND closed IS NULL",
+     "must be an ISO 8601 timestamp or empty"),
+    ("closed_at", "trim(status) = 'closed' AND closed IS NULL", "is required when the status is closed"),
+    ("closed_at", "trim(status) <> 'closed' AND closed IS NOT NULL", "must be empty unless the status is closed"),
+    ("opened_at", "opened > $now", "must not be in the future"),
+    ("closed_at", "closed > $now", "must not be in the future"),
+    ("closed_at", "closed < opened", "must not be before opened_at"),
+]
+
+
+def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
+    """Raise for the first row that breaks a rule (rows counted from 1 after the header)."""
+    cursor.execute(
+        # rowids of tables written inside a transaction start at a large offset, so count rows instead.
+        "CREATE OR REPLACE TEMP TABLE checked AS SELECT row_number() OVER (ORDER BY rowid) AS row, *, "
+        "timezone('UTC', try_cast(nullif(trim(opened_at), '') AS TIMESTAMPTZ)) AS opened, "
+        "timezone('UTC', try_cast(nullif(trim(closed_at), '') AS TIMESTAMPTZ)) AS closed FROM staging"
+    )
+    selects = ", ".join(f"min(row) FILTER (WHERE {condition})" for _, condition, _ in CHECKS)
+    firsts = cursor.execute(f"SELECT {selects} FROM checked".replace("$now", "?"),
+                            [now] * sum(condition.count("$now") for _, condition, _ in CHECKS)).fetchone()
+    failures = [(row, field, message) for row, (field, _, message) in zip(firsts, CHECKS) if row is not None]
+    if failures:
+        row, field, message = min(failures, key=lambda failure: failure[0])  # the first rule broken in that row
+        raise row_error(row, field, message)
+
+
+def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categorizer) -> None:
+    """Give rows without a category the categorizer's answer."""
+    rows = cursor.execute(
+        "SELECT row, trim(title), trim(description) FROM checked WHERE coalesce(trim(category), '') = ''"
+    ).fetchall()
+    results = categorizer.categorize_many([ticket_text(title or None, description) for _, title, description in rows])
+    cursor.register("assigned", pa.table({
+        "row": pa.array([row for row, _, _ in rows], pa.int64()),
+        "category": pa.array([result.category for result in results], pa.string()),
+        "confidence": pa.array([result.confidence for result in results], pa.float64()),
+    }))
+    cursor.execute("CREATE OR REPLACE TEMP TABLE assigned_categories AS SELECT * FROM assigned")
+    cursor.unregister("assigned")
+
+
+def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer) -> int:
+    """Validate the whole file, then store every ticket in one transaction; return how many."""
+    now = utc_now()
+    with db.transaction() as cursor:
+        (stage_csv if kind == "csv" else stage_ndjson)(cursor, path)
+        validate_staging(cursor, now)
+        categorize_missing(cursor, categorizer)
+        count = cursor.execute("SELECT count(*) FROM checked").fetchone()[0]
+        first_ticket = db.reserve_ids("tickets", count)
+        first_event = db.reserve_ids("events", count)
+        cursor.execute(
+            "INSERT INTO tickets SELECT ? + c.row - 1, nullif(trim(c.title), ''), trim(c.description), "
+            "nullif(trim(c.location), ''), nullif(trim(c.reporter), ''), "
+            "coalesce(a.category, trim(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
+            "coalesce(a.confidence, 1.0), trim(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
+            "FROM checked c LEFT JOIN assigned_categories a USING (row) ORDER BY c.row",
+            [first_ticket],
+        )
+        cursor.execute(
+            "INSERT INTO events SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
+            "json_object('status', trim(c.status), 'opened_at', strftime(c.opened, ?), "
+            "'closed_at', strftime(c.closed, ?)) FROM checked c ORDER BY c.row",
+            [first_event, first_ticket, now, ISO_FORMAT, ISO_FORMAT],
+        )
+        for table in ("staging", "checked", "assigned_categories"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return count
+
+
+def export_tickets(db: Database, path: str) -> None:
+    """Write every ticket, oldest first, as CSV in the columns the import reads."""
+    db.cursor().execute(
+        f"COPY (SELECT title, description, location, reporter, category, status, "
+        f"strftime(opened_at, '{ISO_FORMAT}') AS opened_at, strftime(closed_at, '{ISO_FORMAT}') AS closed_at "
+        f"FROM tickets ORDER BY id) TO '{path}' (FORMAT csv, HEADER true)"
+    )
+
+
+def remove_quietly(path: str) -> None:
+    """Delete a temporary file if it is still there."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,158 @@
+"""The DuckDB connection's lifecycle: open once per process, a cursor per thread, grouped writes."""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Generic, Iterator, TypeVar
+
+import duckdb
+
+from .errors import ApiError
+from .schema import migrate
+
+LOCK_WAIT_SECONDS = 15.0
+T = TypeVar("T")
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process holds the database file."""
+
+
+def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open *path* read-write, waiting a little for a previous store process to let go of it."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            connection = duckdb.connect(path, config={"memory_limit": memory_limit})
+            connection.execute("SET TimeZone = 'UTC'")
+            return connection
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise DatabaseLocked(
+                    f"The database file {path} is in use by another process; "
+                    "only one ticket store may open it at a time."
+                ) from error
+            time.sleep(0.25)
+
+
+class PendingWrite(Generic[T]):
+    """One request's write, waiting for (or done by) a group commit."""
+
+    def __init__(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> None:
+        self.job = job
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+
+    def run(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Run the job; keep a refusal (ApiError), re-raise anything unexpected."""
+        self.result, self.error = None, None
+        try:
+            self.result = self.job(cursor)
+        except ApiError as refusal:
+            self.error = refusal
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class Database:
+    """One DuckDB database: cursors for readers, one transaction at a time for writers, id counters."""
+
+    def __init__(self, path: str, memory_limit: str = "512MB") -> None:
+        self.path = path
+        self.connection = open_database(path, memory_limit)
+        self.schema_version = migrate(self.connection)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[PendingWrite] = []
+        self._next_ids = {
+            table: self.connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+            for table in ("tickets", "messages", "events")
+        }
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return this thread's cursor (DuckDB connections must not be shared across threads)."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self.connection.cursor()
+        return cursor
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run the block as one committed write of its own (bulk imports)."""
+        with self._write_lock, self._begin() as cursor:
+            yield cursor
+
+    def write(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run *job* in a transaction and return its result once committed.
+
+        Writes that arrive while a commit is under way are committed together (group commit:
+        one fsync for many requests). A job may refuse with an ApiError only before its first
+        write, so a refusal leaves the shared transaction clean.
+        """
+        pending = PendingWrite(job)
+        with self._queue_lock:
+            self._queue.append(pending)
+        with self._write_lock:
+            if not pending.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit(batch)
+        return pending.outcome()
+
+    def _commit(self, batch: list[PendingWrite]) -> None:
+        """Commit *batch* in one transaction; if that fails, give each job a transaction of its own."""
+        try:
+            with self._begin() as cursor:
+                for pending in batch:
+                    pending.run(cursor)
+        except Exception as error:
+            if len(batch) == 1:
+                batch[0].error = error
+            else:
+                self._commit_one_by_one(batch)
+        for pending in batch:
+            pending.done = True
+
+    def _commit_one_by_one(self, batch: list[PendingWrite]) -> None:
+        """Give each job a transaction of its own, so one failure does not fail the others."""
+        for pending in batch:
+            try:
+                with self._begin() as cursor:
+                    pending.run(cursor)
+            except Exception as error:
+                pending.error = error
+
+    @contextmanager
+    def _begin(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a cursor inside BEGIN … COMMIT; roll back (ids included) on any error."""
+        cursor = self.cursor()
+        saved_ids = dict(self._next_ids)
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException:
+            self._next_ids = saved_ids
+            try:
+                cursor.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+
+    def reserve_ids(self, table: str, count: int = 1) -> int:
+        """Return the first of *count* new ids for *table*; call inside a write."""
+        first = self._next_ids[table]
+        self._next_ids[table] = first + count
+        return first
+
+    def close(self) -> None:
+        """Close the database (checkpointing it)."""
+        self.connection.close()

@@ -1,0 +1,182 @@
+"""What clients may send: request bodies and list queries, validated into typed records."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .categorizer import CATEGORIES
+from .errors import InvalidInput
+
+STATUSES = ("open", "active", "closed")
+Status = Literal["open", "active", "closed"]
+Category = Literal["facility", "it", "services"]
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000}
+NOT_SETTABLE = {
+    "id": "ids are assigned by the store",
+    "status": "new tickets are always open; staff change the status with the status endpoint",
+    "category": "the category is assigned automatically; staff may correct it afterwards",
+    "category_source": "it is set by the store",
+    "category_confidence": "it is set by the store",
+    "needs_review": "it is set by the store",
+    "opened_at": "timestamps are set by the store",
+    "updated_at": "timestamps are set by the store",
+    "closed_at": "timestamps are set by the store",
+    "version": "it is set by the store",
+    "message_count": "it is set by the store",
+    "author_role": "the author's role comes from the X-Helpdesk-Role header",
+    "ticket_id": "it comes from the address",
+    "created_at": "timestamps are set by the store",
+}
+
+
+def plain_text(value: str) -> str:
+    """Refuse control characters other than newline, carriage return and tab."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("contains control characters; only newline, carriage return and tab are allowed")
+    return value
+
+
+def empty_to_none(value: str | None) -> str | None:
+    """Treat an optional text that is empty after trimming as not given."""
+    return value or None
+
+
+def text(limit: int, required: bool = False) -> Any:
+    """Return the annotated type of a trimmed plain-text field of at most *limit* characters."""
+    base = Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=limit),
+        AfterValidator(plain_text),
+    ]
+    return base if required else Annotated[base | None, AfterValidator(empty_to_none)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class TicketCreate(Payload):
+    """A new ticket as a campus user reports it."""
+
+    description: text(10_000, required=True)
+    title: text(120) = None
+    location: text(200) = None
+    reporter: text(80) = None
+
+
+class TicketPatch(Payload):
+    """Changes to an open or active ticket; category by staff only."""
+
+    title: text(120) = None
+    description: text(10_000, required=True) = None
+    location: text(200) = None
+    reporter: text(80) = None
+    category: Category | None = None
+
+
+class StatusChange(Payload):
+    """A requested workflow transition."""
+
+    status: Status
+
+
+class MessageCreate(Payload):
+    """A message posted under a ticket."""
+
+    body: text(10_000, required=True)
+    author_name: text(80) = None
+
+
+class CategorizeRequest(Payload):
+    """A text to categorize without storing anything."""
+
+    text: text(10_000, required=True)
+
+
+class TicketQuery(BaseModel):
+    """Filters, search, sort and page of the ticket list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[Status] | None = None
+    category: list[Category] | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(plain_text)] | None = None
+    opened_after: datetime | None = None
+    opened_before: datetime | None = None
+    needs_review: bool | None = None
+    with_counts: bool = False
+    sort: Literal[
+        "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
+        "status", "-status", "category", "-category", "title", "-title",
+    ] = "-opened_at"
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def describe(error: dict[str, Any]) -> dict[str, str]:
+    """Turn one pydantic error into a field name and a sentence."""
+    field = ".".join(str(part) for part in error["loc"] if not isinstance(part, int)) or "body"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        reason = NOT_SETTABLE.get(field)
+        message = f"{field} cannot be set{': ' + reason if reason else '; it is not a known field'}."
+        if error.get("input") is not None and isinstance(error["input"], str) and reason is None and "." not in field:
+            message = f"{field} is not a known field or parameter."
+    elif kind == "missing":
+        message = f"{field} is required."
+    elif kind == "string_too_short":
+        message = f"{field} must not be empty."
+    elif kind == "string_too_long":
+        message = f"{field} must be at most {error['ctx']['max_length']:,} characters."
+    elif kind in ("string_type", "str_type"):
+        message = f"{field} must be a string."
+    elif kind == "literal_error":
+        message = f"{field} must be one of {error['ctx']['expected']}."
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        bound = error["ctx"].get("ge", error["ctx"].get("le"))
+        relation = "at least" if kind == "greater_than_equal" else "at most"
+        message = f"{field} must be {relation} {bound}."
+    elif kind.startswith("int") or kind.startswith("bool") or kind.startswith("datetime"):
+        expected = {"int": "a whole number", "bool": "true or false", "datetime": "an ISO 8601 timestamp"}
+        message = f"{field} must be {expected[kind.split('_')[0]]}."
+    elif kind == "value_error":
+        message = f"{field} {error['msg'].removeprefix('Value error, ')}."
+    else:
+        message = f"{field}: {error['msg']}."
+    return {"field": field, "message": message}
+
+
+def parse(model: type[Payload] | type[TicketQuery], data: Any) -> Any:
+    """Validate *data* into *model*, or raise a 422 naming every invalid field."""
+    if model is not TicketQuery and not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        details = [describe(item) for item in error.errors(include_url=False)]
+        summary = details[0]["message"] if len(details) == 1 else f"{len(details)} fields are invalid: " + " ".join(
+            item["message"] for item in details
+        )
+        raise InvalidInput(summary, details) from None
+
+
+def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
+    """Validate the list endpoint's query string (comma lists for status and category)."""
+    values: dict[str, Any] = dict(args)
+    for name in ("status", "category"):
+        if name in values:
+            values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
+    query = parse(TicketQuery, values)
+    for name in ("opened_after", "opened_before"):
+        moment = getattr(query, name)
+        if moment is not None and moment.tzinfo is not None:
+            setattr(query, name, moment.astimezone(timezone.utc).replace(tzinfo=None))
+    return query
+
+
+assert set(CATEGORIES) == set(Category.__args__)

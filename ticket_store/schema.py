@@ -1,0 +1,67 @@
+"""The database schema as numbered migrations, applied forward once each."""
+from __future__ import annotations
+
+import duckdb
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE tickets (
+            id BIGINT PRIMARY KEY,
+            title VARCHAR,
+            description VARCHAR NOT NULL,
+            location VARCHAR,
+            reporter VARCHAR,
+            category VARCHAR NOT NULL,
+            category_source VARCHAR NOT NULL,
+            category_confidence DOUBLE NOT NULL,
+            status VARCHAR NOT NULL,
+            opened_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            closed_at TIMESTAMP,
+            version INTEGER NOT NULL,
+            message_count INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+            id BIGINT PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            author_role VARCHAR NOT NULL,
+            author_name VARCHAR,
+            body VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE INDEX messages_by_ticket ON messages (ticket_id);
+        CREATE TABLE events (
+            id BIGINT PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            role VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            old VARCHAR,
+            new VARCHAR
+        );
+        CREATE INDEX events_by_ticket ON events (ticket_id);
+        """,
+    ),
+]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration the database has not seen yet; return the schema version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for version, sql in MIGRATIONS:
+        if version in applied:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [version])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return max(version for version, _ in MIGRATIONS)

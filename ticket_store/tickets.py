@@ -1,0 +1,272 @@
+"""Tickets, their messages and their history: every SQL statement behind a named function."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, TypedDict
+
+import duckdb
+
+from .db import Database
+from .payloads import TicketQuery
+
+TICKET_COLUMNS = (
+    "id, title, description, location, reporter, category, category_source, category_confidence, "
+    "status, opened_at, updated_at, closed_at, version, message_count"
+)
+MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
+EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
+TRANSITIONS = {"open": ("active",), "active": ("closed",), "closed": ()}
+EDITABLE_FIELDS = ("title", "description", "location", "reporter")
+
+
+class Ticket(TypedDict):
+    id: int
+    title: str | None
+    description: str
+    location: str | None
+    reporter: str | None
+    category: str
+    category_source: str
+    category_confidence: float
+    needs_review: bool
+    status: str
+    opened_at: str
+    updated_at: str
+    closed_at: str | None
+    version: int
+    message_count: int
+
+
+def utc_now() -> datetime:
+    """Return the current UTC time as a naive timestamp (how the database stores instants)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Return an ISO 8601 UTC timestamp ending in Z."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def ticket_record(row: tuple, review_threshold: float) -> Ticket:
+    """Return the API's ticket from a database row."""
+    (id_, title, description, location, reporter, category, source, confidence,
+     status, opened_at, updated_at, closed_at, version, message_count) = row
+    return {
+        "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
+        "category": category, "category_source": source, "category_confidence": confidence,
+        "needs_review": source == "auto" and confidence < review_threshold,
+        "status": status, "opened_at": iso(opened_at), "updated_at": iso(updated_at), "closed_at": iso(closed_at),
+        "version": version, "message_count": message_count,
+    }
+
+
+def record_event(db: Database, cursor: duckdb.DuckDBPyConnection, ticket_id: int, at: datetime, role: str,
+                 kind: str, old: dict | None, new: dict | None) -> None:
+    """Append one entry to a ticket's history."""
+    cursor.execute(
+        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [db.reserve_ids("events"), ticket_id, at, role, kind,
+         None if old is None else json.dumps(old), None if new is None else json.dumps(new)],
+    )
+
+
+def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> tuple | None:
+    """Return the ticket's row, or None."""
+    return cursor.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+
+
+def get_ticket(db: Database, ticket_id: int, review_threshold: float) -> Ticket | None:
+    """Return the ticket with *ticket_id*, or None."""
+    row = fetch_ticket_row(db.cursor(), ticket_id)
+    return None if row is None else ticket_record(row, review_threshold)
+
+
+def create_ticket(db: Database, fields: dict[str, Any], category: str, confidence: float, role: str,
+                  review_threshold: float) -> Ticket:
+    """Store a new open ticket and its 'created' event."""
+
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+        now = utc_now()
+        row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
+               fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
+        cursor.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({', '.join('?' * 14)})", list(row))
+        ticket = ticket_record(row, review_threshold)
+        created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
+        record_event(db, cursor, ticket["id"], now, role, "created", None, created)
+        return ticket
+
+    return db.write(write)
+
+
+def update_ticket(db: Database, ticket_id: int, changes: dict[str, Any], role: str,
+                  review_threshold: float, check: Any) -> Ticket:
+    """Apply *changes* to the ticket; *check* raises when the workflow or the version forbids it."""
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+        current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+        check(current)
+        edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
+        recategorized = "category" in changes and (
+            current["category"] != changes["category"] or current["category_source"] != "staff"
+        )
+        if not edited and not recategorized:
+            return current
+        now = utc_now()
+        assignments = {**edited, "updated_at": now, "version": current["version"] + 1}
+        if recategorized:
+            assignments.update(category=changes["category"], category_source="staff")
+        cursor.execute(
+            f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
+            [*assignments.values(), ticket_id],
+        )
+        if edited:
+            record_event(db, cursor, ticket_id, now, role, "edited",
+                         {key: current[key] for key in edited}, edited)
+        if recategorized:
+            record_event(db, cursor, ticket_id, now, role, "category_changed",
+                         {"category": current["category"], "category_source": current["category_source"]},
+                         {"category": changes["category"], "category_source": "staff"})
+        return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+
+    return db.write(write)
+
+
+def change_status(db: Database, ticket_id: int, status: str, role: str, review_threshold: float,
+                  check: Any) -> Ticket:
+    """Move the ticket to *status*; *check* raises when the workflow or version forbids it."""
+    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+        current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+        check(current)
+        now = utc_now()
+        closed_at = now if status == "closed" else None
+        cursor.execute(
+            "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [status, closed_at, now, ticket_id],
+        )
+        record_event(db, cursor, ticket_id, now, role, "status_changed",
+                     {"status": current["status"]}, {"status": status})
+        return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+
+    return db.write(write)
+
+
+def post_message(db: Database, ticket_id: int, body: str, author_name: str | None, role: str,
+                 review_threshold: float, check: Any) -> dict[str, Any]:
+    """Add a message under the ticket; it counts as a change of the ticket."""
+    def write(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        check(ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold))
+        now = utc_now()
+        message_id = db.reserve_ids("messages")
+        cursor.execute(f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                       [message_id, ticket_id, role, author_name, body, now])
+        cursor.execute(
+            "UPDATE tickets SET message_count = message_count + 1, updated_at = ?, version = version + 1 WHERE id = ?",
+            [now, ticket_id],
+        )
+        record_event(db, cursor, ticket_id, now, role, "message_posted", None,
+                     {"message_id": message_id, "author_name": author_name})
+        return message_record((message_id, ticket_id, role, author_name, body, now))
+
+    return db.write(write)
+
+
+def message_record(row: tuple) -> dict[str, Any]:
+    """Return the API's message from a database row."""
+    id_, ticket_id, role, name, body, created_at = row
+    return {"id": id_, "ticket_id": ticket_id, "author_role": role, "author_name": name, "body": body,
+            "created_at": iso(created_at)}
+
+
+def list_messages(db: Database, ticket_id: int) -> list[dict[str, Any]]:
+    """Return the ticket's thread, oldest first."""
+    rows = db.cursor().execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY created_at, id", [ticket_id]
+    ).fetchall()
+    return [message_record(row) for row in rows]
+
+
+def list_events(db: Database, ticket_id: int) -> list[dict[str, Any]]:
+    """Return the ticket's history, oldest first."""
+    rows = db.cursor().execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
+    ).fetchall()
+    return [
+        {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
+         "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new)}
+        for id_, tid, at, role, kind, old, new in rows
+    ]
+
+
+def escape_like(term: str) -> str:
+    """Escape LIKE wildcards in a search term."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def ticket_filters(query: TicketQuery, review_threshold: float, with_status: bool = True) -> tuple[str, list]:
+    """Return the WHERE clause and parameters for the list's filters."""
+    clauses, params = ["TRUE"], []
+    if with_status and query.status:
+        clauses.append(f"status IN ({', '.join('?' * len(query.status))})")
+        params += query.status
+    if query.category:
+        clauses.append(f"category IN ({', '.join('?' * len(query.category))})")
+        params += query.category
+    if query.opened_after is not None:
+        clauses.append("opened_at >= ?")
+        params.append(query.opened_after)
+    if query.opened_before is not None:
+        clauses.append("opened_at <= ?")
+        params.append(query.opened_before)
+    if query.needs_review is not None:
+        review = "(category_source = 'auto' AND category_confidence < ?)"
+        clauses.append(review if query.needs_review else f"NOT {review}")
+        params.append(review_threshold)
+    for term in (query.q or "").split()[:10]:
+        number = term.removeprefix("#")
+        pattern = f"%{escape_like(term)}%"
+        text_match = ("(title ILIKE ? ESCAPE '\\' OR description ILIKE ? ESCAPE '\\' "
+                      "OR location ILIKE ? ESCAPE '\\' OR reporter ILIKE ? ESCAPE '\\')")
+        if number.isdigit() and len(number) < 18:
+            clauses.append(f"(id = ? OR {text_match})")
+            params.append(int(number))
+        else:
+            clauses.append(text_match)
+        params += [pattern] * 4
+    return " AND ".join(clauses), params
+
+
+def list_tickets(db: Database, query: TicketQuery, review_threshold: float) -> dict[str, Any]:
+    """Return one page of tickets matching *query*, the total, and optionally counts per status."""
+    cursor = db.cursor()
+    where, params = ticket_filters(query, review_threshold)
+    column = query.sort.removeprefix("-")
+    direction = "DESC" if query.sort.startswith("-") else "ASC"
+    rows = cursor.execute(
+        f"SELECT {TICKET_COLUMNS} FROM tickets WHERE {where} "
+        f"ORDER BY {column} {direction} NULLS LAST, id {direction} LIMIT ? OFFSET ?",
+        [*params, query.limit, query.offset],
+    ).fetchall()
+    total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+    page = {"items": [ticket_record(row, review_threshold) for row in rows], "total": total,
+            "limit": query.limit, "offset": query.offset}
+    if query.with_counts:
+        where, params = ticket_filters(query, review_threshold, with_status=False)
+        counts = dict(cursor.execute(f"SELECT status, count(*) FROM tickets WHERE {where} GROUP BY status",
+                                     params).fetchall())
+        allowed = query.status or ("open", "active", "closed")
+        page["counts"] = {status: counts.get(status, 0) for status in allowed}
+    return page
+
+
+def staff_corrections(db: Database) -> list[tuple[str | None, str, str]]:
+    """Return (title, description, category) of every ticket whose category staff corrected."""
+    return db.cursor().execute(
+        "SELECT t.title, t.description, t.category FROM tickets t "
+        "WHERE t.category_source = 'staff' AND t.id IN (SELECT ticket_id FROM events WHERE kind = 'category_changed') "
+        "ORDER BY t.id"
+    ).fetchall()
+
+
+def ping(db: Database) -> bool:
+    """Return True when the database answers."""
+    return db.cursor().execute("SELECT 1").fetchone()[0] == 1
