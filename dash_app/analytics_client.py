@@ -1,4 +1,5 @@
 """Call the three analysis functions (SPEC §4) over HTTP."""
+
 from __future__ import annotations
 
 from typing import Any, Literal, TypedDict

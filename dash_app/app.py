@@ -1,4 +1,5 @@
 """Create the Campus Helpdesk web app; ``server`` is what gunicorn serves."""
+
 from __future__ import annotations
 
 from dash import Dash

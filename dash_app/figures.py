@@ -1,4 +1,5 @@
 """Build the analytics charts from the functions' answers."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Words, labels and dates the pages show for tickets, messages and events."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

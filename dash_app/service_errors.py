@@ -4,6 +4,7 @@ Every call the web app makes goes through :func:`send`, so a refused connection,
 timeout or an error body always arrives in a callback as a :class:`ServiceError`
 whose ``message`` can be shown to a person as it is.
 """
+
 from __future__ import annotations
 
 import threading
@@ -47,7 +48,8 @@ class ServiceError(Exception):
         for detail in self.details:
             name = detail.get("field") or ""
             if name and name not in messages:
-                messages[name] = detail.get("message") or "This value is not accepted."
+                message = detail.get("message") or "This value is not accepted."
+                messages[name] = message[:1].upper() + message[1:]
         return messages
 
 
@@ -115,9 +117,7 @@ def error_from_response(response: requests.Response, service: str) -> ServiceErr
     if isinstance(raw_details, list):
         for item in raw_details:
             if isinstance(item, dict):
-                details.append(
-                    FieldError(field=str(item.get("field") or ""), message=str(item.get("message") or ""))
-                )
+                details.append(FieldError(field=str(item.get("field") or ""), message=str(item.get("message") or "")))
     kind = _TYPES_BY_STATUS.get(response.status_code)
     if kind is None:
         kind = ServiceUnavailable if response.status_code >= 500 else ServiceError
@@ -149,13 +149,9 @@ def send(
     try:
         response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
     except requests.Timeout as exc:
-        raise ServiceUnavailable(
-            f"The {service} did not answer in time. Please try again in a moment."
-        ) from exc
+        raise ServiceUnavailable(f"The {service} did not answer in time. Please try again in a moment.") from exc
     except requests.RequestException as exc:
-        raise ServiceUnavailable(
-            f"The {service} cannot be reached right now. Please try again in a moment."
-        ) from exc
+        raise ServiceUnavailable(f"The {service} cannot be reached right now. Please try again in a moment.") from exc
     if response.status_code >= 400:
         raise error_from_response(response, service)
     return response

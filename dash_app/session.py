@@ -1,4 +1,5 @@
 """The role and display name a person chose, as kept in the browser."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping, TypedDict

@@ -1,4 +1,5 @@
 """Read the web app's configuration from the environment (SPEC §6)."""
+
 from __future__ import annotations
 
 import os

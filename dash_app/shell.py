@@ -1,4 +1,5 @@
 """The frame around every page: the remembered role, the navbar and its role switch."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from .session import SESSION_ID, URL_ID, make_session, name_of, role_of
+from .triggers import pressed
 
 ROLE_OPTIONS = [{"label": "User", "value": "user"}, {"label": "Staff", "value": "staff"}]
 
@@ -119,6 +121,5 @@ def navbar_for_callback(session: dict[str, Any] | None) -> tuple[dict[str, str],
 def toggle_navbar(_clicks: int, _pathname: str, is_open: bool) -> bool:
     # A page change closes the menu on a phone; the toggler opens and closes it.
     if ctx.triggered_id == "navbar-toggler":
-        return not is_open
+        return not is_open if pressed(ctx.triggered) else no_update
     return False
-

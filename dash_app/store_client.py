@@ -1,4 +1,5 @@
 """Talk to the ticket store (SPEC §3) over HTTP on behalf of one role."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Literal, TypedDict
@@ -179,9 +180,7 @@ class StoreClient:
         """Move a ticket to *status* (staff only); with *version*, only if it has not changed."""
         headers = {"If-Match": f'"{int(version)}"'} if version is not None else None
         try:
-            return self._call(
-                "POST", f"/tickets/{int(ticket_id)}/status", json={"status": status}, headers=headers
-            )
+            return self._call("POST", f"/tickets/{int(ticket_id)}/status", json={"status": status}, headers=headers)
         except StaleVersion as stale:
             raise self._with_current_ticket(stale, ticket_id) from None
 

@@ -1,4 +1,5 @@
 """Analytics (staff only): open tickets in a period, resolution time by month, active by category."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,16 +9,19 @@ from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, callback, clientside_callback, dcc, html, no_update
 
 from ..analytics_client import PERIOD_LIMITS, AnalyticsClient
-from ..figures import category_active_figure, empty_figure, in_unit, resolution_time_figure
+from ..figures import (
+    category_active_figure,
+    empty_figure,
+    in_unit,
+    resolution_time_figure,
+)
 from ..present import CATEGORY_LABELS, STATUS_LABELS, format_time
 from ..service_errors import InvalidInput, ServiceError
-from ..session import SESSION_ID, URL_ID, analytics, role_of
+from ..session import SESSION_ID, analytics, role_of
 from ..settings import load_settings
-
-dash.register_page(__name__, path="/analytics", title="Analytics · Campus Helpdesk", name="Analytics", order=4)
 
 #: How often every panel asks its function again (and so recovers after an outage).
 REFRESH_MS = 10_000
@@ -49,9 +53,19 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
             html.H2("Tickets opened in a period and not closed yet", className="h5"),
             dbc.Row(
                 [
-                    dbc.Col(dbc.Label("Last", html_for="analytics-open-amount", class_name="col-form-label"), width="auto"),
                     dbc.Col(
-                        dbc.Input(id="analytics-open-amount", type="number", min=1, step=1, value=7, debounce=350, style={"width": "7rem"}),
+                        dbc.Label("Last", html_for="analytics-open-amount", class_name="col-form-label"), width="auto"
+                    ),
+                    dbc.Col(
+                        dbc.Input(
+                            id="analytics-open-amount",
+                            type="number",
+                            min=1,
+                            step=1,
+                            value=7,
+                            debounce=350,
+                            style={"width": "7rem"},
+                        ),
                         width="auto",
                     ),
                     dbc.Col(
@@ -83,7 +97,13 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
                         sm="auto",
                     ),
                     dbc.Col(
-                        dbc.RadioItems(id="analytics-resolution-unit", options=UNIT_OPTIONS, value="hours", inline=True, class_name="pt-2"),
+                        dbc.RadioItems(
+                            id="analytics-resolution-unit",
+                            options=UNIT_OPTIONS,
+                            value="hours",
+                            inline=True,
+                            class_name="pt-2",
+                        ),
                         xs=5,
                         sm="auto",
                     ),
@@ -135,10 +155,14 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
                 style={"display": "none"},
             ),
             dcc.Interval(id="analytics-refresh", interval=REFRESH_MS),
-            dcc.Store(id="analytics-guard"),
+            dcc.Location(id="analytics-location", refresh="callback-nav"),
         ]
     )
 
+
+dash.register_page(
+    __name__, path="/analytics", title="Analytics · Campus Helpdesk", name="Analytics", order=4, layout=layout
+)
 
 # The role lives in this browser's storage: read it there directly, so that a staff member
 # is never sent away while the page is still loading, and a campus user never sees the page.
@@ -155,9 +179,8 @@ clientside_callback(
     }}
     """,
     Output("analytics-content", "style"),
-    Output(URL_ID, "href", allow_duplicate=True),
+    Output("analytics-location", "href"),
     Input(SESSION_ID, "data"),
-    prevent_initial_call="initial_duplicate",
 )
 
 
@@ -179,7 +202,11 @@ def choose_callback(choice):  # type: ignore[no-untyped-def]
 def unavailable(error: ServiceError, what: str) -> Any:
     """Return the alert for a function that cannot answer now."""
     return dbc.Alert(
-        [html.Strong(f"The {what} is unavailable right now. "), error.message, " It will be tried again automatically."],
+        [
+            html.Strong(f"The {what} is unavailable right now. "),
+            error.message,
+            " It will be tried again automatically.",
+        ],
         color="warning",
         class_name="analytics-unavailable",
     )
@@ -229,8 +256,22 @@ def open_since_view(amount: Any, unit: str | None, client: AnalyticsClient, zone
                 ),
                 dbc.Row(
                     [
-                        dbc.Col(_breakdown("By status", {STATUS_LABELS.get(k, k): v for k, v in by_status.items()}, "analytics-open-status"), sm=6),
-                        dbc.Col(_breakdown("By category", {CATEGORY_LABELS.get(k, k): v for k, v in by_category.items()}, "analytics-open-category"), sm=6),
+                        dbc.Col(
+                            _breakdown(
+                                "By status",
+                                {STATUS_LABELS.get(k, k): v for k, v in by_status.items()},
+                                "analytics-open-status",
+                            ),
+                            sm=6,
+                        ),
+                        dbc.Col(
+                            _breakdown(
+                                "By category",
+                                {CATEGORY_LABELS.get(k, k): v for k, v in by_category.items()},
+                                "analytics-open-category",
+                            ),
+                            sm=6,
+                        ),
                     ],
                     class_name="g-3",
                 ),
@@ -292,7 +333,9 @@ class ResolutionView:
     alert: Any = None
 
 
-def resolution_data(months: Any, client: AnalyticsClient, zone: ZoneInfo, now: datetime | None = None) -> ResolutionView:
+def resolution_data(
+    months: Any, client: AnalyticsClient, zone: ZoneInfo, now: datetime | None = None
+) -> ResolutionView:
     """Ask the resolution-time function for the chosen number of months."""
     try:
         count = max(1, min(int(months or 12), 120))
@@ -319,7 +362,9 @@ def resolution_summary(answer: Mapping[str, Any] | None, unit: str) -> Any:
 
     return html.Span(
         [
-            html.Span(f"Over the range: {int(overall.get('opened') or 0):,} opened, {int(overall.get('closed') or 0):,} of them closed. "),
+            html.Span(
+                f"Over the range: {int(overall.get('opened') or 0):,} opened, {int(overall.get('closed') or 0):,} of them closed. "
+            ),
             html.Span(f"Average {shown(average)}, median {shown(median)}.", id="analytics-resolution-overall"),
             html.Span(f" Months in {answer.get('timezone') or 'UTC'}.", className="text-secondary"),
         ]

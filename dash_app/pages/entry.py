@@ -1,4 +1,5 @@
 """Entry page: choose the role (campus user or helpdesk staff) and an optional name."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,9 +9,16 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from ..present import role_label
-from ..session import SESSION_ID, URL_ID, Session, has_chosen, make_session, name_of, role_of
-
-dash.register_page(__name__, path="/", title="Campus Helpdesk", name="Choose your role", order=0)
+from ..session import (
+    SESSION_ID,
+    URL_ID,
+    Session,
+    has_chosen,
+    make_session,
+    name_of,
+    role_of,
+)
+from ..triggers import pressed
 
 #: Why a person was sent here, by the ``reason`` query parameter.
 REASONS: dict[str, str] = {
@@ -52,12 +60,8 @@ def layout(reason: str | None = None, next: str | None = None, **_query: Any) ->
                         dbc.FormText("Shown next to your tickets and messages. There is no login."),
                         html.Div(
                             [
-                                dbc.Button(
-                                    "I am a campus user", id="entry-choose-user", color="primary", n_clicks=0
-                                ),
-                                dbc.Button(
-                                    "I am helpdesk staff", id="entry-choose-staff", color="dark", n_clicks=0
-                                ),
+                                dbc.Button("I am a campus user", id="entry-choose-user", color="primary", n_clicks=0),
+                                dbc.Button("I am helpdesk staff", id="entry-choose-staff", color="dark", n_clicks=0),
                             ],
                             className="d-grid gap-2 d-sm-flex mt-3",
                         ),
@@ -68,6 +72,9 @@ def layout(reason: str | None = None, next: str | None = None, **_query: Any) ->
             ),
         ]
     )
+
+
+dash.register_page(__name__, path="/", title="Campus Helpdesk", name="Choose your role", order=0, layout=layout)
 
 
 def current_choice(session: Session | None) -> str:
@@ -110,4 +117,4 @@ def show_current_choice(session: Session | None, typed_name: str | None) -> tupl
     prevent_initial_call=True,
 )
 def choose_role_callback(_user: int, _staff: int, name: str | None, next_path: str | None) -> tuple[Any, Any]:
-    return choose_role(ctx.triggered_id, name, next_path)
+    return choose_role(pressed(ctx.triggered), name, next_path)

@@ -1,4 +1,5 @@
 """New ticket: describe the problem, see the category it will get while typing, submit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,15 +7,21 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import (
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
 
 from ..present import category_label, confidence_percent
 from ..service_errors import InvalidInput, ServiceError
 from ..session import SESSION_ID, URL_ID, name_of, store_for
 from ..store_client import StoreClient
-
-# Registered before the ticket page so that /tickets/new is not read as a ticket number.
-dash.register_page(__name__, path="/tickets/new", title="Report a problem · Campus Helpdesk", name="Report a problem", order=2)
 
 FIELDS = ("description", "title", "location", "reporter")
 #: Quiet time after the last keystroke before the category preview is asked for.
@@ -95,6 +102,17 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
+# Registered before the ticket page so that /tickets/new is not read as a ticket number.
+dash.register_page(
+    __name__,
+    path="/tickets/new",
+    title="Report a problem · Campus Helpdesk",
+    name="Report a problem",
+    order=2,
+    layout=layout,
+)
+
+
 def preview(text: str | None, store: StoreClient) -> Any:
     """Return the category preview for the text typed so far."""
     if not text or not text.strip():
@@ -102,13 +120,17 @@ def preview(text: str | None, store: StoreClient) -> Any:
     try:
         answer = store.categorize(text)
     except ServiceError as error:
-        return html.Span(f"The category preview is unavailable right now. {error.message}", className="text-warning-emphasis")
+        return html.Span(
+            f"The category preview is unavailable right now. {error.message}", className="text-warning-emphasis"
+        )
     confidence = float(answer.get("confidence") or 0)
     return html.Div(
         [
             html.Div(
                 [
-                    html.Span(category_label(answer.get("category")), id="new-preview-category", className="fs-5 fw-semibold"),
+                    html.Span(
+                        category_label(answer.get("category")), id="new-preview-category", className="fs-5 fw-semibold"
+                    ),
                     html.Span(f" · {confidence_percent(confidence)} sure", className="text-secondary"),
                 ]
             ),
@@ -185,7 +207,12 @@ clientside_callback(
 )
 
 
-@callback(Output("new-preview", "children"), Input("new-preview-text", "data"), State(SESSION_ID, "data"), prevent_initial_call=True)
+@callback(
+    Output("new-preview", "children"),
+    Input("new-preview-text", "data"),
+    State(SESSION_ID, "data"),
+    prevent_initial_call=True,
+)
 def preview_callback(text, session):  # type: ignore[no-untyped-def]
     return preview(text, store_for(session))
 
@@ -201,7 +228,9 @@ def preview_callback(text, session):  # type: ignore[no-untyped-def]
     running=[(Output("new-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
-def submit_callback(_clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
+def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
+    if not clicks:
+        return no_update, no_update, *[no_update] * (2 * len(FIELDS))
     fields = {"description": description, "title": title, "location": location, "reporter": reporter}
     answer = submit(fields, store_for(session))
     return (

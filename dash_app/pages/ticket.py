@@ -1,4 +1,5 @@
 """Ticket page: the fields, edit, staff actions, the live message thread and the history."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,14 +34,7 @@ from ..service_errors import (
 from ..session import SESSION_ID, name_of, role_of, store_for
 from ..settings import load_settings
 from ..store_client import Event, Message, StoreClient, Ticket
-
-dash.register_page(
-    __name__,
-    path_template="/tickets/<ticket_id>",
-    title="Ticket · Campus Helpdesk",
-    name="Ticket",
-    order=3,
-)
+from ..triggers import pressed
 
 #: How often the page asks whether the ticket (or its thread) changed.
 REFRESH_MS = 3000
@@ -115,9 +109,13 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                                 [
                                     dbc.Select(
                                         id="ticket-category-select",
-                                        options=[{"label": label, "value": key} for key, label in CATEGORY_LABELS.items()],
+                                        options=[
+                                            {"label": label, "value": key} for key, label in CATEGORY_LABELS.items()
+                                        ],
                                     ),
-                                    dbc.Button("Save category", id="ticket-category-save", color="secondary", n_clicks=0),
+                                    dbc.Button(
+                                        "Save category", id="ticket-category-save", color="secondary", n_clicks=0
+                                    ),
                                 ]
                             ),
                         ],
@@ -156,7 +154,9 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                         dbc.Textarea(id="ticket-message-body", rows=3, maxlength=10000),
                         dbc.FormFeedback(id="ticket-message-feedback", type="invalid"),
                         html.Div(id="ticket-message-alert", role="alert", className="mt-2"),
-                        dbc.Button("Send message", id="ticket-message-send", color="primary", n_clicks=0, class_name="mt-2"),
+                        dbc.Button(
+                            "Send message", id="ticket-message-send", color="primary", n_clicks=0, class_name="mt-2"
+                        ),
                     ],
                     id="ticket-message-form",
                 ),
@@ -187,7 +187,9 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                                 [
                                     dbc.Card(dbc.CardBody(id="ticket-details"), class_name="mb-3"),
                                     html.Div(
-                                        dbc.Button("Edit ticket", id="ticket-edit-open", color="outline-primary", n_clicks=0),
+                                        dbc.Button(
+                                            "Edit ticket", id="ticket-edit-open", color="outline-primary", n_clicks=0
+                                        ),
                                         id="ticket-edit-box",
                                         className="mb-3",
                                     ),
@@ -208,12 +210,24 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
     )
 
 
+dash.register_page(
+    __name__,
+    path_template="/tickets/<ticket_id>",
+    title="Ticket · Campus Helpdesk",
+    name="Ticket",
+    order=3,
+    layout=layout,
+)
+
 # ---------------------------------------------------------------- rendering
 
 
 def _detail(label: str, value: Any, item_id: str) -> html.Div:
     return html.Div(
-        [html.Dt(label, className="col-sm-4 text-secondary fw-normal"), html.Dd(value, id=item_id, className="col-sm-8 mb-1")],
+        [
+            html.Dt(label, className="col-sm-4 text-secondary fw-normal"),
+            html.Dd(value, id=item_id, className="col-sm-8 mb-1"),
+        ],
         className="row",
     )
 
@@ -234,7 +248,13 @@ def header_view(ticket: Ticket) -> list[Any]:
             id="ticket-status",
             class_name="me-2 fs-6",
         ),
-        dbc.Badge(category_label(ticket.get("category")), color="info", text_color="dark", id="ticket-category", class_name="fs-6"),
+        dbc.Badge(
+            category_label(ticket.get("category")),
+            color="info",
+            text_color="dark",
+            id="ticket-category",
+            class_name="fs-6",
+        ),
     ]
 
 
@@ -250,10 +270,18 @@ def details_view(ticket: Ticket, role: str, zone: ZoneInfo) -> list[Any]:
             [
                 _detail("Location", ticket.get("location") or "—", "ticket-location"),
                 _detail("Reported by", ticket.get("reporter") or "—", "ticket-reporter"),
-                _detail("Category", [category, html.Span(f" ({category_source_text(ticket)})", className="text-secondary"), review], "ticket-category-detail"),
+                _detail(
+                    "Category",
+                    [category, html.Span(f" ({category_source_text(ticket)})", className="text-secondary"), review],
+                    "ticket-category-detail",
+                ),
                 _detail("Opened", format_time(ticket.get("opened_at"), zone), "ticket-opened"),
                 _detail("Last change", format_time(ticket.get("updated_at"), zone), "ticket-updated"),
-                _detail("Closed", format_time(ticket.get("closed_at"), zone) if ticket.get("closed_at") else "not yet", "ticket-closed"),
+                _detail(
+                    "Closed",
+                    format_time(ticket.get("closed_at"), zone) if ticket.get("closed_at") else "not yet",
+                    "ticket-closed",
+                ),
             ],
             className="mb-0",
         ),
@@ -307,7 +335,13 @@ def history_view(events: list[Event], zone: ZoneInfo) -> list[Any]:
                 html.Li(
                     [
                         html.Div(format_time(event.get("at"), zone), className="small text-secondary"),
-                        html.Div([event_sentence(event), html.Span(f" — {role_label(event.get('role'))}", className="text-secondary")], className="ticket-text"),
+                        html.Div(
+                            [
+                                event_sentence(event),
+                                html.Span(f" — {role_label(event.get('role'))}", className="text-secondary"),
+                            ],
+                            className="ticket-text",
+                        ),
                     ],
                     className="mb-2",
                 )
@@ -393,7 +427,9 @@ def load_ticket(ticket_id: int, seen: Any, store: StoreClient, zone: ZoneInfo, *
             else f"You cannot see ticket {ticket_number(ticket_id)}: closed tickets are visible to helpdesk staff only."
         )
         alert = dbc.Alert(
-            [sentence, " ", dcc.Link("Go to the ticket list", href="/tickets"), "."], color="warning", id="ticket-missing"
+            [sentence, " ", dcc.Link("Go to the ticket list", href="/tickets"), "."],
+            color="warning",
+            id="ticket-missing",
         )
         return Loaded(ticket=None, thread=[], history=[], seen=None, alert=alert)
     except ServiceError as error:
@@ -534,7 +570,9 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
         answer.alert = dbc.Alert(error.message, color="danger", id="ticket-edit-error")
         return answer
     except ServiceError as error:
-        answer.alert = dbc.Alert(["Your changes were not saved. ", error.message], color="danger", id="ticket-edit-error")
+        answer.alert = dbc.Alert(
+            ["Your changes were not saved. ", error.message], color="danger", id="ticket-edit-error"
+        )
         return answer
     answer.ticket = ticket
     answer.base = ticket
@@ -573,7 +611,10 @@ def stale_alert(current: Ticket | None) -> Any:
     prevent_initial_call=True,
 )
 def open_editor_callback(_open, _cancel, ticket):  # type: ignore[no-untyped-def]
-    if ctx.triggered_id == "ticket-edit-cancel" or not ticket:
+    button = pressed(ctx.triggered)
+    if button is None:
+        return no_update, no_update, *[no_update for _ in EDIT_FIELDS], no_update
+    if button == "ticket-edit-cancel" or not ticket:
         return False, no_update, *[no_update for _ in EDIT_FIELDS], None
     return True, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
 
@@ -593,7 +634,9 @@ def open_editor_callback(_open, _cancel, ticket):  # type: ignore[no-untyped-def
     running=[(Output("ticket-edit-save", "disabled"), True, False)],
     prevent_initial_call=True,
 )
-def save_edit_callback(_clicks, ticket_id, base, title, description, location, reporter, session):  # type: ignore[no-untyped-def]
+def save_edit_callback(clicks, ticket_id, base, title, description, location, reporter, session):  # type: ignore[no-untyped-def]
+    if not clicks:
+        return no_update, no_update, no_update, no_update, *[no_update] * (2 * len(EDIT_FIELDS))
     values = {"title": title, "description": description, "location": location, "reporter": reporter}
     answer = save_edit(ticket_id, base, values, store_for(session))
     return (
@@ -626,7 +669,9 @@ def change_status(ticket_id: int, target: str, store: StoreClient) -> ActionAnsw
         refreshed = _reread(ticket_id, store)
         return ActionAnswer(ticket=refreshed, alert=dbc.Alert(error.message, color="warning", id="ticket-action-error"))
     except ServiceError as error:
-        return ActionAnswer(alert=dbc.Alert(["The status was not changed. ", error.message], color="danger", id="ticket-action-error"))
+        return ActionAnswer(
+            alert=dbc.Alert(["The status was not changed. ", error.message], color="danger", id="ticket-action-error")
+        )
 
 
 def correct_category(ticket_id: int, ticket: Ticket | None, category: str | None, store: StoreClient) -> ActionAnswer:
@@ -647,12 +692,16 @@ def correct_category(ticket_id: int, ticket: Ticket | None, category: str | None
         )
     except ServiceError as error:
         return ActionAnswer(
-            alert=dbc.Alert(["The category was not changed. ", error.message], color="danger", id="ticket-action-error"),
+            alert=dbc.Alert(
+                ["The category was not changed. ", error.message], color="danger", id="ticket-action-error"
+            ),
             modal_open=no_update,
         )
     return ActionAnswer(
         ticket=updated,
-        alert=dbc.Alert(f"Category set to {category_label(category)}.", color="success", id="ticket-action-done", duration=4000),
+        alert=dbc.Alert(
+            f"Category set to {category_label(category)}.", color="success", id="ticket-action-done", duration=4000
+        ),
         modal_open=no_update,
     )
 
@@ -677,7 +726,9 @@ def _reread(ticket_id: int, store: StoreClient) -> Any:
     prevent_initial_call=True,
 )
 def transition_callback(_transition, _confirm, _cancel, ticket_id, ticket, session):  # type: ignore[no-untyped-def]
-    trigger = ctx.triggered_id
+    trigger = pressed(ctx.triggered)
+    if trigger is None:
+        return no_update, no_update, no_update
     if trigger == "ticket-close-cancel":
         return no_update, no_update, False
     if not ticket or role_of(session) != "staff":
@@ -704,7 +755,9 @@ def transition_callback(_transition, _confirm, _cancel, ticket_id, ticket, sessi
     State(SESSION_ID, "data"),
     prevent_initial_call=True,
 )
-def category_callback(_clicks, ticket_id, ticket, category, session):  # type: ignore[no-untyped-def]
+def category_callback(clicks, ticket_id, ticket, category, session):  # type: ignore[no-untyped-def]
+    if not clicks:
+        return no_update, no_update
     answer = correct_category(ticket_id, ticket, category, store_for(session))
     return answer.ticket, answer.alert
 
@@ -723,7 +776,9 @@ class MessageAnswer:
     alert: Any = None
 
 
-def send_message(ticket_id: int, body: str | None, author_name: str, store: StoreClient, zone: ZoneInfo) -> MessageAnswer:
+def send_message(
+    ticket_id: int, body: str | None, author_name: str, store: StoreClient, zone: ZoneInfo
+) -> MessageAnswer:
     """Post the message and return the thread as it is now, or say why it was refused."""
     try:
         store.post_message(ticket_id, body or "", author_name or None)
@@ -731,7 +786,9 @@ def send_message(ticket_id: int, body: str | None, author_name: str, store: Stor
         message = error.field_messages().get("body") or error.message
         return MessageAnswer(invalid=True, feedback=message)
     except ServiceError as error:
-        return MessageAnswer(alert=dbc.Alert(["Your message was not sent. ", error.message], color="danger", id="ticket-message-error"))
+        return MessageAnswer(
+            alert=dbc.Alert(["Your message was not sent. ", error.message], color="danger", id="ticket-message-error")
+        )
     answer = MessageAnswer(body="")
     try:
         answer.thread = thread_view(store.list_messages(ticket_id), zone)
@@ -753,6 +810,8 @@ def send_message(ticket_id: int, body: str | None, author_name: str, store: Stor
     running=[(Output("ticket-message-send", "disabled"), True, False)],
     prevent_initial_call=True,
 )
-def send_message_callback(_clicks, ticket_id, body, session):  # type: ignore[no-untyped-def]
+def send_message_callback(clicks, ticket_id, body, session):  # type: ignore[no-untyped-def]
+    if not clicks:
+        return no_update, no_update, no_update, no_update, no_update
     answer = send_message(ticket_id, body, name_of(session), store_for(session), load_settings().zone)
     return answer.thread, answer.body, answer.invalid, answer.feedback, answer.alert

@@ -1,4 +1,5 @@
 """Ticket list: a grid paged, sorted, filtered and searched by the store itself."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +9,16 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import (
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
 
 from ..present import (
     CATEGORY_LABELS,
@@ -24,24 +34,33 @@ from ..session import SESSION_ID, URL_ID, role_of, store_for
 from ..settings import load_settings
 from ..store_client import StoreClient, Ticket
 
-dash.register_page(__name__, path="/tickets", title="Tickets · Campus Helpdesk", name="Tickets", order=1)
-
 #: Rows fetched per request; the store answers at most 200.
 PAGE_SIZE = 100
 MAX_PAGE = 200
 #: Grid columns the store can sort by, by column id.
 SORTABLE = ("id", "title", "status", "category", "opened_at", "updated_at", "closed_at")
 DEFAULT_SORT = "-id"
+#: The filter choice that filters nothing.
+ALL = "all"
 
 COLUMNS: list[dict[str, Any]] = [
     {"field": "id", "headerName": "#", "cellRenderer": "TicketLink", "width": 86, "sort": "desc", "pinned": "left"},
-    {"field": "heading", "colId": "title", "headerName": "Title", "flex": 2, "minWidth": 190, "tooltipField": "heading"},
+    {
+        "field": "heading",
+        "colId": "title",
+        "headerName": "Title",
+        "flex": 2,
+        "minWidth": 190,
+        "tooltipField": "heading",
+    },
     {
         "field": "status_label",
         "colId": "status",
         "headerName": "Status",
         "width": 104,
-        "cellClassRules": {f"status-cell status-{status}": f"data && data.status == '{status}'" for status in STATUS_LABELS},
+        "cellClassRules": {
+            f"status-cell status-{status}": f"data && data.status == '{status}'" for status in STATUS_LABELS
+        },
     },
     {
         "field": "category_text",
@@ -86,13 +105,13 @@ class RowsAnswer:
 
 def status_options(role: str) -> list[dict[str, str]]:
     """Return the status filter's choices for a role (closed tickets are for staff)."""
-    options = [{"label": "Open and active" if role == "user" else "All statuses", "value": ""}]
+    options = [{"label": "Open and active" if role == "user" else "All statuses", "value": ALL}]
     statuses = ("open", "active", "closed") if role == "staff" else ("open", "active")
     options += [{"label": STATUS_LABELS[status], "value": status} for status in statuses]
     return options
 
 
-CATEGORY_OPTIONS = [{"label": "All categories", "value": ""}] + [
+CATEGORY_OPTIONS = [{"label": "All categories", "value": ALL}] + [
     {"label": label, "value": key} for key, label in CATEGORY_LABELS.items()
 ]
 
@@ -126,7 +145,7 @@ def layout(**_query: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Status", html_for="tickets-status", class_name="visually-hidden"),
-                            dbc.Select(id="tickets-status", options=status_options("user"), value=""),
+                            dbc.Select(id="tickets-status", options=status_options("user"), value=ALL),
                         ],
                         xs=6,
                         md=3,
@@ -134,7 +153,7 @@ def layout(**_query: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Category", html_for="tickets-category", class_name="visually-hidden"),
-                            dbc.Select(id="tickets-category", options=CATEGORY_OPTIONS, value=""),
+                            dbc.Select(id="tickets-category", options=CATEGORY_OPTIONS, value=ALL),
                         ],
                         xs=6,
                         md=4,
@@ -158,9 +177,15 @@ def layout(**_query: Any) -> html.Div:
             dag.AgGrid(
                 id="tickets-grid",
                 columnDefs=COLUMNS,
-                defaultColDef={"sortable": True, "filter": False, "resizable": True, "suppressMovable": True},
+                defaultColDef={
+                    "sortable": True,
+                    "filter": False,
+                    "resizable": True,
+                    "suppressMovable": True,
+                    "sortingOrder": ["desc", "asc", None],
+                },
                 rowModelType="infinite",
-                getRowId="params.data.id",
+                getRowId="'' + params.data.id",
                 dashGridOptions={
                     "cacheBlockSize": PAGE_SIZE,
                     "maxBlocksInCache": 20,
@@ -170,7 +195,6 @@ def layout(**_query: Any) -> html.Div:
                     "tooltipShowDelay": 400,
                     "animateRows": False,
                     "suppressCellFocus": False,
-                    "sortingOrder": ["desc", "asc", None],
                 },
                 style={"height": "min(68vh, 620px)", "width": "100%"},
                 className="ag-theme-quartz tickets-grid",
@@ -180,6 +204,9 @@ def layout(**_query: Any) -> html.Div:
             dcc.Interval(id="tickets-retry", interval=5000),
         ]
     )
+
+
+dash.register_page(__name__, path="/tickets", title="Tickets · Campus Helpdesk", name="Tickets", order=1, layout=layout)
 
 
 def sort_param(sort_model: list[Mapping[str, Any]] | None) -> str:
@@ -222,7 +249,9 @@ def grid_row(ticket: Ticket, zone: ZoneInfo, role: str) -> dict[str, Any]:
 
 def summary_badges(total: int, counts: Mapping[str, int] | None, role: str) -> list[Any]:
     """Return the line above the grid: how many tickets match, and per status for staff."""
-    parts: list[Any] = [html.Span(f"{total:,} ticket{'s' if total != 1 else ''}", id="tickets-total", className="fw-semibold")]
+    parts: list[Any] = [
+        html.Span(f"{total:,} ticket{'s' if total != 1 else ''}", id="tickets-total", className="fw-semibold")
+    ]
     if role == "staff" and counts:
         for status in ("open", "active", "closed"):
             parts.append(
@@ -316,10 +345,12 @@ def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
     prevent_initial_call=True,
 )
 def load_rows_callback(request, status, category, query, needs_review, session):  # type: ignore[no-untyped-def]
+    if not request:
+        return no_update, no_update, no_update, no_update, no_update
     role = role_of(session)
-    if role != "staff" and status == "closed":
-        status = ""
-    filters = ListFilters(status or "", category or "", query or "", bool(needs_review))
+    status = "" if status in (None, ALL) or (role != "staff" and status == "closed") else status
+    category = "" if category in (None, ALL) else category
+    filters = ListFilters(status, category, query or "", bool(needs_review))
     answer = load_rows(request, filters, role, store_for(session), load_settings().zone)
     return answer.response, answer.summary, answer.alert, answer.empty, answer.failed
 
@@ -328,7 +359,7 @@ def controls_for(role: str, status: str | None) -> tuple[list[dict[str, str]], A
     """Return the status choices, the status value and the staff filters' style for a role."""
     value: Any = no_update
     if role != "staff" and status == "closed":
-        value = ""
+        value = ALL
     return status_options(role), value, ({"display": "block"} if role == "staff" else {"display": "none"})
 
 
