@@ -18,7 +18,6 @@ HOURS_PER_UNIT: dict[str, float] = {"hours": 1.0, "days": 24.0}
 def _base_layout(figure: go.Figure, *, y_title: str) -> go.Figure:
     figure.update_layout(
         margin={"l": 48, "r": 12, "t": 36, "b": 40},
-        height=360,
         plot_bgcolor="white",
         paper_bgcolor="white",
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
@@ -78,7 +77,7 @@ def category_active_figure(answer: Mapping[str, Any]) -> go.Figure:
     """Return one bar per category with its number of active tickets."""
     categories = list(answer.get("categories") or [])
     keys = [entry.get("category", "") for entry in categories]
-    labels = [entry.get("label") or CATEGORY_LABELS.get(key, key) for key, entry in zip(keys, categories)]
+    labels = [entry.get("label") or CATEGORY_LABELS.get(entry.get("category", ""), "") for entry in categories]
     values = [int(entry.get("active") or 0) for entry in categories]
     figure = go.Figure(
         go.Bar(
@@ -92,6 +91,8 @@ def category_active_figure(answer: Mapping[str, Any]) -> go.Figure:
         )
     )
     figure.update_layout(showlegend=False)
+    # Two-line tick labels keep the bars upright and wide on a phone.
+    figure.update_xaxes(tickmode="array", tickvals=labels, ticktext=[label.replace(" ", "<br>", 1) for label in labels])
     return _base_layout(figure, y_title="active tickets")
 
 
@@ -101,5 +102,5 @@ def empty_figure(sentence: str) -> go.Figure:
     figure.add_annotation(text=sentence, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
-    figure.update_layout(height=240, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="white")
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="white")
     return figure

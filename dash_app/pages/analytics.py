@@ -38,7 +38,8 @@ RANGE_OPTIONS = [
 ]
 UNIT_OPTIONS = [{"label": "Hours", "value": "hours"}, {"label": "Days", "value": "days"}]
 STAFF_ONLY_ADDRESS = "/?reason=staff-only&next=/analytics"
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+GRAPH_STYLE = {"height": "360px", "width": "100%"}
 
 
 def _panel(value: str, children: list[Any]) -> html.Div:
@@ -112,7 +113,13 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
             ),
             html.Div(id="analytics-resolution-alert", role="alert"),
             html.Div(id="analytics-resolution-summary", className="small mb-2"),
-            dcc.Graph(id="analytics-resolution-graph", config=GRAPH_CONFIG, figure=empty_figure("Loading…")),
+            dcc.Graph(
+                id="analytics-resolution-graph",
+                config=GRAPH_CONFIG,
+                figure=empty_figure("Loading…"),
+                responsive=True,
+                style=GRAPH_STYLE,
+            ),
             dcc.Store(id="analytics-resolution-data"),
         ],
     )
@@ -122,7 +129,13 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
             html.H2("Active tickets by category", className="h5"),
             html.Div(id="analytics-category-alert", role="alert"),
             html.Div(id="analytics-category-total", className="small mb-2"),
-            dcc.Graph(id="analytics-category-graph", config=GRAPH_CONFIG, figure=empty_figure("Loading…")),
+            dcc.Graph(
+                id="analytics-category-graph",
+                config=GRAPH_CONFIG,
+                figure=empty_figure("Loading…"),
+                responsive=True,
+                style=GRAPH_STYLE,
+            ),
         ],
     )
     return html.Div(
@@ -147,7 +160,7 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
                         label_checked_class_name="active",
                     ),
                 ],
-                className="role-switch mb-3",
+                className="role-switch analytics-choice mb-3",
             ),
             html.Div(
                 [open_panel, resolution_panel, category_panel],
@@ -363,7 +376,8 @@ def resolution_summary(answer: Mapping[str, Any] | None, unit: str) -> Any:
     return html.Span(
         [
             html.Span(
-                f"Over the range: {int(overall.get('opened') or 0):,} opened, {int(overall.get('closed') or 0):,} of them closed. "
+                f"Over the range: {int(overall.get('opened') or 0):,} opened, "
+                f"{int(overall.get('closed') or 0):,} of them closed. "
             ),
             html.Span(f"Average {shown(average)}, median {shown(median)}.", id="analytics-resolution-overall"),
             html.Span(f" Months in {answer.get('timezone') or 'UTC'}.", className="text-secondary"),

@@ -60,7 +60,7 @@ def layout(**_query: Any) -> html.Div:
                                     id="new-description",
                                     rows=6,
                                     maxlength=10000,
-                                    placeholder="e.g. The projector in lecture hall B2 shows no picture since this morning.",
+                                    placeholder="e.g. The projector in lecture hall B2 shows no picture since today.",
                                 ),
                             ),
                             _field("title", "Short title (optional)", dbc.Input(id="new-title", maxlength=120)),

@@ -389,7 +389,8 @@ def open_ticket_callback(cell):  # type: ignore[no-untyped-def]
 clientside_callback(
     """
     function(status, category, query, review, session) {
-        const key = JSON.stringify([status || '', category || '', query || '', !!review, (session && session.role) || 'user']);
+        const role = (session && session.role) || 'user';
+        const key = JSON.stringify([status || '', category || '', query || '', !!review, role]);
         if (!window.dash_ag_grid) { return window.dash_clientside.no_update; }
         window.dash_ag_grid.getApiAsync('tickets-grid').then(function (api) {
             if (api.helpdeskFilters === undefined) { api.helpdeskFilters = key; return; }

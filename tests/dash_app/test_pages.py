@@ -1,14 +1,15 @@
 """The pages' callback bodies, called as plain functions against a real store."""
+
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from plotly.utils import PlotlyJSONEncoder
 import pytest
 from dash import no_update
 from dash._pages import _path_to_page
+from plotly.utils import PlotlyJSONEncoder
 
 from dash_app import shell
 from dash_app.analytics_client import AnalyticsClient
@@ -58,13 +59,19 @@ def test_analytics_link_only_for_staff():
 
 
 def test_a_button_appearing_is_not_a_press():
-    appearing = [{"prop_id": "entry-choose-user.n_clicks", "value": 0}, {"prop_id": "entry-choose-staff.n_clicks", "value": 0}]
+    appearing = [
+        {"prop_id": "entry-choose-user.n_clicks", "value": 0},
+        {"prop_id": "entry-choose-staff.n_clicks", "value": 0},
+    ]
     assert pressed(appearing) is None
     assert pressed([{"prop_id": "entry-choose-staff.n_clicks", "value": 1}]) == "entry-choose-staff"
 
 
 def test_choosing_a_role_remembers_it_and_goes_on():
-    assert entry.choose_role("entry-choose-staff", "  Bo  ", "/analytics") == ({"role": "staff", "name": "Bo"}, "/analytics")
+    assert entry.choose_role("entry-choose-staff", "  Bo  ", "/analytics") == (
+        {"role": "staff", "name": "Bo"},
+        "/analytics",
+    )
     assert entry.choose_role("entry-choose-user", "", "/analytics") == ({"role": "user"}, "/tickets")
     assert entry.choose_role(None, "Bo", None) == (no_update, no_update)
 
@@ -105,7 +112,9 @@ def test_list_rows_come_from_the_store_filtered_and_searched(staff_store, make_t
 
 def test_staff_see_status_counts_and_users_do_not(staff_store, user_store, make_ticket, word):
     make_ticket(f"Broken window {word}")
-    staff = tickets.load_rows({"startRow": 0, "endRow": 100}, tickets.ListFilters(query=word), "staff", staff_store, ROME)
+    staff = tickets.load_rows(
+        {"startRow": 0, "endRow": 100}, tickets.ListFilters(query=word), "staff", staff_store, ROME
+    )
     user = tickets.load_rows({"startRow": 0, "endRow": 100}, tickets.ListFilters(query=word), "user", user_store, ROME)
     assert "Closed 0" in rendered(staff.summary)
     assert "Closed" not in rendered(user.summary) and "1 ticket" in rendered(user.summary)
@@ -119,7 +128,9 @@ def test_low_confidence_category_is_marked_for_staff_only():
 
 
 def test_empty_list_says_so(staff_store, word):
-    answer = tickets.load_rows({"startRow": 0, "endRow": 100}, tickets.ListFilters(query=word), "staff", staff_store, ROME)
+    answer = tickets.load_rows(
+        {"startRow": 0, "endRow": 100}, tickets.ListFilters(query=word), "staff", staff_store, ROME
+    )
     assert answer.response == {"rowData": [], "rowCount": 0}
     assert "No tickets match these filters" in rendered(answer.empty)
     assert "No tickets yet" in rendered(tickets.empty_state(tickets.ListFilters()))
@@ -309,7 +320,9 @@ def test_month_range_counts_local_months():
     assert analytics.month_range(1, now, ZoneInfo("UTC")) == ("2025-01", "2025-01")
 
 
-@pytest.mark.parametrize(("amount", "unit"), [(0, "days"), (3651, "days"), (8761, "hours"), ("x", "hours"), (1.5, "days")])
+@pytest.mark.parametrize(
+    ("amount", "unit"), [(0, "days"), (3651, "days"), (8761, "hours"), ("x", "hours"), (1.5, "days")]
+)
 def test_period_outside_the_limits_is_explained_without_a_call(amount, unit):
     view = analytics.open_since_view(amount, unit, AnalyticsClient(settings_for("http://127.0.0.1:9")), ROME)
     assert view.result is None and "Choose a whole number of" in rendered(view.alert)
@@ -325,6 +338,9 @@ def test_unavailable_functions_are_named_in_words():
 
 
 def test_resolution_summary_in_hours_or_days():
-    answer = {"timezone": "Europe/Rome", "overall": {"opened": 4, "closed": 2, "avg_resolution_hours": 36, "median_resolution_hours": None}}
+    answer = {
+        "timezone": "Europe/Rome",
+        "overall": {"opened": 4, "closed": 2, "avg_resolution_hours": 36, "median_resolution_hours": None},
+    }
     assert "Average 36.0 hours, median —" in rendered(analytics.resolution_summary(answer, "hours"))
     assert "Average 1.5 days" in rendered(analytics.resolution_summary(answer, "days"))

@@ -1,4 +1,5 @@
 """The ticket pages in a real browser, against the real store and web app."""
+
 from __future__ import annotations
 
 import re
