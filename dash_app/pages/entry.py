@@ -6,10 +6,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from ..present import role_label
 from ..session import (
+    PREFILL_NAME_JS,
     SESSION_ID,
     URL_ID,
     Session,
@@ -97,14 +98,14 @@ def choose_role(triggered: str | None, name: str | None, next_path: str | None) 
     return make_session(role, name), target
 
 
-@callback(
-    Output("entry-current", "children"),
-    Output("entry-name", "value"),
-    Input(SESSION_ID, "data"),
-    State("entry-name", "value"),
+@callback(Output("entry-current", "children"), Input(SESSION_ID, "data"))
+def show_current_choice(session: Session | None) -> str:
+    return current_choice(session)
+
+
+clientside_callback(
+    PREFILL_NAME_JS, Output("entry-name", "value"), Input(SESSION_ID, "data"), State("entry-name", "value")
 )
-def show_current_choice(session: Session | None, typed_name: str | None) -> tuple[str, Any]:
-    return current_choice(session), (no_update if typed_name else name_of(session))
 
 
 @callback(

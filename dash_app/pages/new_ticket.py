@@ -20,7 +20,7 @@ from dash import (
 
 from ..present import category_label, confidence_percent
 from ..service_errors import InvalidInput, ServiceError
-from ..session import SESSION_ID, URL_ID, name_of, store_for
+from ..session import PREFILL_NAME_JS, SESSION_ID, URL_ID, store_for
 from ..store_client import StoreClient
 
 FIELDS = ("description", "title", "location", "reporter")
@@ -165,12 +165,9 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
             if name in answer.invalid:
                 answer.invalid[name] = True
                 answer.feedback[name] = message
+        # Messages about fields the form does not show go into the alert with the summary.
         others = [message for name, message in by_field.items() if name not in answer.invalid]
-        answer.alert = dbc.Alert(
-            " ".join([error.message, *others]) if others or not by_field else error.message,
-            color="danger",
-            id="new-error",
-        )
+        answer.alert = dbc.Alert(" ".join([error.message, *others]), color="danger", id="new-error")
         return answer
     except ServiceError as error:
         answer.alert = dbc.Alert(
@@ -183,9 +180,9 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
     return answer
 
 
-@callback(Output("new-reporter", "value"), Input(SESSION_ID, "data"), State("new-reporter", "value"))
-def prefill_reporter(session, typed):  # type: ignore[no-untyped-def]
-    return no_update if typed else name_of(session)
+clientside_callback(
+    PREFILL_NAME_JS, Output("new-reporter", "value"), Input(SESSION_ID, "data"), State("new-reporter", "value")
+)
 
 
 # Debounce in the browser: the preview text is handed to the server only after a pause.

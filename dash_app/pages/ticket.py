@@ -36,6 +36,8 @@ from ..settings import load_settings
 from ..store_client import Event, Message, StoreClient, Ticket
 from ..triggers import pressed
 
+HIDDEN = {"display": "none"}
+SHOWN = {"display": "block"}
 #: How often the page asks whether the ticket (or its thread) changed.
 REFRESH_MS = 3000
 EDIT_FIELDS = ("title", "description", "location", "reporter")
@@ -72,7 +74,8 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
             color="warning",
             id="ticket-alert",
         )
-    edit_form = dbc.Collapse(
+    # Shown and hidden without an animation: a form that is still sliding open moves its buttons.
+    edit_form = html.Div(
         dbc.Card(
             dbc.CardBody(
                 [
@@ -93,8 +96,8 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
             ),
             class_name="mb-3",
         ),
-        id="ticket-edit-collapse",
-        is_open=False,
+        id="ticket-edit-form",
+        style=HIDDEN,
     )
     staff_actions = html.Div(
         dbc.Card(
@@ -142,6 +145,7 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
         ],
         id="ticket-close-modal",
         is_open=False,
+        fade=False,
     )
     thread = dbc.Card(
         dbc.CardBody(
@@ -371,10 +375,6 @@ class TicketView:
     closed_note: str = ""
 
 
-HIDDEN = {"display": "none"}
-SHOWN = {"display": "block"}
-
-
 def ticket_view(ticket: Ticket | None, role: str, zone: ZoneInfo) -> TicketView:
     """Return the page parts for a ticket as seen by *role* (users never get staff controls)."""
     if not ticket:
@@ -601,7 +601,7 @@ def stale_alert(current: Ticket | None) -> Any:
 
 
 @callback(
-    Output("ticket-edit-collapse", "is_open"),
+    Output("ticket-edit-form", "style"),
     Output("ticket-edit-base", "data"),
     *[Output(f"ticket-edit-{name}", "value") for name in EDIT_FIELDS],
     Output("ticket-edit-alert", "children", allow_duplicate=True),
@@ -615,13 +615,13 @@ def open_editor_callback(_open, _cancel, ticket):  # type: ignore[no-untyped-def
     if button is None:
         return no_update, no_update, *[no_update for _ in EDIT_FIELDS], no_update
     if button == "ticket-edit-cancel" or not ticket:
-        return False, no_update, *[no_update for _ in EDIT_FIELDS], None
-    return True, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
+        return HIDDEN, no_update, *[no_update for _ in EDIT_FIELDS], None
+    return SHOWN, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
 
 
 @callback(
     Output("ticket-data", "data", allow_duplicate=True),
-    Output("ticket-edit-collapse", "is_open", allow_duplicate=True),
+    Output("ticket-edit-form", "style", allow_duplicate=True),
     Output("ticket-edit-base", "data", allow_duplicate=True),
     Output("ticket-edit-alert", "children"),
     *[Output(f"ticket-edit-{name}", "invalid") for name in EDIT_FIELDS],
@@ -641,7 +641,7 @@ def save_edit_callback(clicks, ticket_id, base, title, description, location, re
     answer = save_edit(ticket_id, base, values, store_for(session))
     return (
         answer.ticket,
-        answer.is_open,
+        answer.is_open if answer.is_open is no_update else (SHOWN if answer.is_open else HIDDEN),
         answer.base,
         answer.alert,
         *[answer.invalid[name] for name in EDIT_FIELDS],

@@ -39,6 +39,8 @@ FUNCTION_URL_VARIABLES = {
     "category_active": "HELPDESK_CATEGORY_ACTIVE_URL",
 }
 TIMEZONE = "Europe/Rome"
+#: Every service of the test stack requires this token, so the web app must send it everywhere.
+API_TOKEN = "e2e-service-token"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -69,16 +71,14 @@ class Stack:
                 resolution_time_url="",
                 category_active_url="",
                 timezone=TIMEZONE,
-                api_token=os.environ.get("HELPDESK_API_TOKEN") or None,
+                api_token=API_TOKEN,
             ),
         )
 
     def import_csv(self, rows: list[str]) -> None:
         """Load historical tickets (CSV lines in the import's columns) straight into the store."""
         headers = {"X-Helpdesk-Role": "staff", "Content-Type": "text/csv"}
-        token = os.environ.get("HELPDESK_API_TOKEN")
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {API_TOKEN}"
         body = "title,description,location,reporter,category,status,opened_at,closed_at\n" + "\n".join(rows) + "\n"
         response = requests.post(f"{self.store.url}/api/v1/import", data=body.encode(), headers=headers, timeout=30)
         response.raise_for_status()
@@ -95,16 +95,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The store, the three functions (when present) and the web app, as real processes."""
     started: list[Running] = []
     try:
-        store = store_process(tmp_path_factory.mktemp("e2e") / "helpdesk.duckdb").start()
+        store = store_process(tmp_path_factory.mktemp("e2e") / "helpdesk.duckdb", HELPDESK_API_TOKEN=API_TOKEN).start()
         started.append(store)
         functions: dict[str, Running] = {}
         if functions_available():
             for name in FUNCTIONS:
-                functions[name] = function_process(name, store.url, HELPDESK_TIMEZONE=TIMEZONE).start()
+                functions[name] = function_process(
+                    name, store.url, HELPDESK_TIMEZONE=TIMEZONE, HELPDESK_API_TOKEN=API_TOKEN
+                ).start()
                 started.append(functions[name])
         urls = {"HELPDESK_STORE_URL": store.url}
         urls.update({FUNCTION_URL_VARIABLES[name]: process.url for name, process in functions.items()})
-        web = web_process(urls, HELPDESK_TIMEZONE=TIMEZONE).start(timeout=60)
+        web = web_process(urls, HELPDESK_TIMEZONE=TIMEZONE, HELPDESK_API_TOKEN=API_TOKEN).start(timeout=60)
         started.append(web)
         yield Stack(store=store, web=web, functions=functions)
     finally:
