@@ -20,5 +20,11 @@ server = app.server
 # A page registers itself when imported, which needs the app to exist.
 from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F401
 
+# Dash learns which script files it may serve while it writes its first page. Under
+# several gunicorn workers a browser's script request can reach a worker that has not
+# written one yet, and fails; so every process writes one page before serving.
+with server.test_request_context("/"):
+    app.index()
+
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=8050)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -352,3 +353,14 @@ def test_later_blocks_leave_the_counts_alone(staff_store, make_ticket, word):
     answer = tickets.load_rows({"startRow": 2, "endRow": 4}, tickets.ListFilters(query=word), "staff", staff_store, ROME)
     assert answer.summary is no_update
     assert answer.response["rowCount"] == 3 and len(answer.response["rowData"]) == 1
+
+
+def test_every_worker_serves_the_scripts_before_its_first_page():
+    from dash_app.app import app, server
+
+    # Known at import, before any page was asked for: each gunicorn worker is ready.
+    assert "deps/react-dom@18.3.1.min.js" in app.registered_paths["dash"]
+    page = server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)
+    assert any("react-dom" in script for script in scripts)
+    assert all(server.test_client().get(script).status_code == 200 for script in scripts)
