@@ -113,13 +113,7 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
             ),
             html.Div(id="analytics-resolution-alert", role="alert"),
             html.Div(id="analytics-resolution-summary", className="small mb-2"),
-            dcc.Graph(
-                id="analytics-resolution-graph",
-                config=GRAPH_CONFIG,
-                figure=empty_figure("Loading…"),
-                responsive=True,
-                style=GRAPH_STYLE,
-            ),
+            html.Div(id="analytics-resolution-chart"),
             dcc.Store(id="analytics-resolution-data"),
         ],
     )
@@ -129,13 +123,7 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
             html.H2("Active tickets by category", className="h5"),
             html.Div(id="analytics-category-alert", role="alert"),
             html.Div(id="analytics-category-total", className="small mb-2"),
-            dcc.Graph(
-                id="analytics-category-graph",
-                config=GRAPH_CONFIG,
-                figure=empty_figure("Loading…"),
-                responsive=True,
-                style=GRAPH_STYLE,
-            ),
+            html.Div(id="analytics-category-chart"),
         ],
     )
     return html.Div(
@@ -195,6 +183,12 @@ clientside_callback(
     Output("analytics-location", "href"),
     Input(SESSION_ID, "data"),
 )
+
+
+def chart(graph_id: str, figure: Any) -> dcc.Graph:
+    """Return a chart; charts are only put on the page once their panel is chosen, so the
+    charting library loads only when a chart is to be seen."""
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, responsive=True, style=GRAPH_STYLE)
 
 
 def panel_styles(choice: str | None) -> list[dict[str, str]]:
@@ -320,8 +314,11 @@ def _breakdown(title: str, counts: Mapping[str, Any], element_id: str) -> Any:
     Input("analytics-refresh", "n_intervals"),
     Input("analytics-refresh-now", "n_clicks"),
     Input(SESSION_ID, "data"),
+    Input("analytics-choice", "value"),
 )
-def open_since_callback(amount, unit, _n, _clicks, session):  # type: ignore[no-untyped-def]
+def open_since_callback(amount, unit, _n, _clicks, session, choice):  # type: ignore[no-untyped-def]
+    if choice != "open":
+        return no_update, no_update  # only the panel in view asks its function
     if role_of(session) != "staff":
         return None, STAFF_ONLY
     view = open_since_view(amount, unit, analytics(), load_settings().zone)
@@ -392,8 +389,11 @@ def resolution_summary(answer: Mapping[str, Any] | None, unit: str) -> Any:
     Input("analytics-refresh", "n_intervals"),
     Input("analytics-refresh-now", "n_clicks"),
     Input(SESSION_ID, "data"),
+    Input("analytics-choice", "value"),
 )
-def resolution_data_callback(months, _n, _clicks, session):  # type: ignore[no-untyped-def]
+def resolution_data_callback(months, _n, _clicks, session, choice):  # type: ignore[no-untyped-def]
+    if choice != "resolution":
+        return no_update, no_update
     if role_of(session) != "staff":
         return None, STAFF_ONLY
     view = resolution_data(months, analytics(), load_settings().zone)
@@ -401,7 +401,7 @@ def resolution_data_callback(months, _n, _clicks, session):  # type: ignore[no-u
 
 
 @callback(
-    Output("analytics-resolution-graph", "figure"),
+    Output("analytics-resolution-chart", "children"),
     Output("analytics-resolution-summary", "children"),
     Input("analytics-resolution-data", "data"),
     Input("analytics-resolution-unit", "value"),
@@ -409,8 +409,9 @@ def resolution_data_callback(months, _n, _clicks, session):  # type: ignore[no-u
 def resolution_figure_callback(answer, unit):  # type: ignore[no-untyped-def]
     unit = unit if unit in ("hours", "days") else "hours"
     if not answer:
-        return empty_figure("No figures to show."), None
-    return resolution_time_figure(answer, unit), resolution_summary(answer, unit)
+        return chart("analytics-resolution-graph", empty_figure("No figures to show.")), None
+    figure = resolution_time_figure(answer, unit)
+    return chart("analytics-resolution-graph", figure), resolution_summary(answer, unit)
 
 
 # ---------------------------------------------------------------- active by category
@@ -439,15 +440,18 @@ def category_view(client: AnalyticsClient) -> CategoryView:
 
 
 @callback(
-    Output("analytics-category-graph", "figure"),
+    Output("analytics-category-chart", "children"),
     Output("analytics-category-total", "children"),
     Output("analytics-category-alert", "children"),
     Input("analytics-refresh", "n_intervals"),
     Input("analytics-refresh-now", "n_clicks"),
     Input(SESSION_ID, "data"),
+    Input("analytics-choice", "value"),
 )
-def category_callback(_n, _clicks, session):  # type: ignore[no-untyped-def]
+def category_callback(_n, _clicks, session, choice):  # type: ignore[no-untyped-def]
+    if choice != "category":
+        return no_update, no_update, no_update
     if role_of(session) != "staff":
         return no_update, None, STAFF_ONLY
     view = category_view(analytics())
-    return view.figure, view.total, view.alert
+    return chart("analytics-category-graph", view.figure), view.total, view.alert
