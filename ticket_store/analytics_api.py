@@ -23,10 +23,20 @@ def staff_only() -> None:
         raise Forbidden("Only helpdesk staff may read the analytics.")
 
 
+def parse_query(model: type[NotClosedQuery] | type[ActiveQuery]) -> Any:
+    """Validate the query string into *model*, naming the parameters it takes when one is unknown."""
+    known = list(model.model_fields)
+    for name in request.args:
+        if name not in known:
+            message = f"{name} is not a parameter of this endpoint; it takes {' and '.join(known)}."
+            raise InvalidInput(message, [{"field": name, "message": message}])
+    return parse(model, request.args.to_dict())
+
+
 @analytics_api.get("/not-closed")
 def not_closed() -> Response:
     """Count tickets opened in a period that were not closed at its end, by status and category."""
-    query = parse(NotClosedQuery, request.args.to_dict())
+    query = parse_query(NotClosedQuery)
     until = query.until or utc_now()
     if query.since > until:
         raise InvalidInput("since must not be after until.",
@@ -38,7 +48,7 @@ def not_closed() -> Response:
 @analytics_api.get("/active")
 def active() -> Response:
     """Count the tickets active at an instant, per category (all categories, zeros included)."""
-    query = parse(ActiveQuery, request.args.to_dict())
+    query = parse_query(ActiveQuery)
     at = query.at or utc_now()
     by_category = analytics.active_by_category(store().db, at)
     return jsonify({"at": iso(at), "by_category": by_category, "total": sum(by_category.values())})
