@@ -9,17 +9,24 @@ database compares plain timestamps and never converts one.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TypedDict
+from typing import Iterator, TypedDict
+
+import duckdb
 
 from .categorizer import CATEGORIES
 from .db import Database
 
 MICROSECONDS_PER_HOUR = 3_600_000_000
 
-# Tickets taken up (open → active) after the instant $at: at $at they were still open.
-# Imported tickets have no such history; an imported active or closed ticket counts as
-# active at any instant before it closed.
+# When nothing changed after $at, every ticket's status now is its status then (and every
+# ticket was opened by then): the plain status query answers.
+NOTHING_CHANGED_SINCE = "SELECT coalesce(max(updated_at) <= $at, true) FROM tickets"
+NOT_CLOSED_NOW = "SELECT status AS state, category, count(*) AS tickets FROM tickets WHERE status <> 'closed'"
+# Otherwise: closed means closed by $at, and a ticket taken up (open → active) after $at was
+# still open then. Imported tickets have no such history; an imported active or closed
+# ticket counts as active at any instant before it closed.
 NOT_CLOSED_AT = """
     SELECT CASE WHEN status = 'open' OR id IN (
                     SELECT ticket_id FROM events
@@ -28,8 +35,7 @@ NOT_CLOSED_AT = """
                 THEN 'open' ELSE 'active' END AS state,
            category, count(*) AS tickets
     FROM tickets
-    WHERE opened_at >= $opened_from AND opened_at <= $at AND (closed_at IS NULL OR closed_at > $at)
-    GROUP BY ALL
+    WHERE opened_at <= $at AND (closed_at IS NULL OR closed_at > $at)
 """
 
 
@@ -53,9 +59,32 @@ class ResolutionBuckets(TypedDict):
     overall: Resolution
 
 
+@contextmanager
+def snapshot(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield this thread's cursor inside a transaction, so several reads see one state of the database."""
+    cursor = db.cursor()
+    cursor.execute("BEGIN TRANSACTION")
+    try:
+        yield cursor
+    finally:
+        cursor.execute("ROLLBACK")  # nothing was written
+
+
+def not_closed_rows(db: Database, opened_from: datetime | None, at: datetime) -> list[tuple[str, str, int]]:
+    """Return (status at *at*, category, tickets) for the tickets opened from *opened_from* (or ever)
+    to *at* that were not closed at *at*."""
+    with snapshot(db) as cursor:
+        unchanged = cursor.execute(NOTHING_CHANGED_SINCE, {"at": at}).fetchone()[0]
+        sql, params = (NOT_CLOSED_NOW, {}) if unchanged else (NOT_CLOSED_AT, {"at": at})
+        if opened_from is not None:
+            sql += " AND opened_at >= $opened_from"
+            params["opened_from"] = opened_from
+        return cursor.execute(sql + " GROUP BY ALL", params).fetchall()
+
+
 def not_closed_counts(db: Database, opened_from: datetime, at: datetime) -> NotClosedCounts:
     """Count the tickets opened from *opened_from* to *at* (both included) that were not closed at *at*."""
-    rows = db.cursor().execute(NOT_CLOSED_AT, {"opened_from": opened_from, "at": at}).fetchall()
+    rows = not_closed_rows(db, opened_from, at)
     by_status = {"open": 0, "active": 0}
     by_category = dict.fromkeys(CATEGORIES, 0)
     for state, category, tickets in rows:
@@ -67,8 +96,7 @@ def not_closed_counts(db: Database, opened_from: datetime, at: datetime) -> NotC
 def active_by_category(db: Database, at: datetime) -> dict[str, int]:
     """Return how many tickets were active at *at* in each category, zeros included."""
     counts = dict.fromkeys(CATEGORIES, 0)
-    for state, category, tickets in db.cursor().execute(NOT_CLOSED_AT, {"opened_from": datetime.min,
-                                                                         "at": at}).fetchall():
+    for state, category, tickets in not_closed_rows(db, None, at):
         if state == "active":
             counts[category] = counts.get(category, 0) + tickets
     return counts
@@ -94,14 +122,15 @@ def resolution_by_bucket(db: Database, edges: list[datetime], at: datetime) -> R
     One scan: the buckets and the overall figures come from one GROUP BY GROUPING SETS.
     """
     last = len(edges) - 1
-    closed = "FILTER (WHERE closed_at <= $at)"
+    # resolution is NULL for tickets not closed by $at, so the aggregates skip them (cheaper than FILTER).
     rows = db.cursor().execute(
         f"""
-        SELECT {bucket_of_opened_at(edges, 0, last)} AS bucket, count(*) AS opened, count(*) {closed} AS closed,
-               avg(resolution) {closed} / {MICROSECONDS_PER_HOUR} AS average,
-               quantile_cont(resolution, 0.5) {closed} / {MICROSECONDS_PER_HOUR} AS median
-        FROM (SELECT opened_at, closed_at, epoch_us(closed_at) - epoch_us(opened_at) AS resolution FROM tickets
-              WHERE opened_at >= $edge0 AND opened_at < $edge{last} AND opened_at <= $at)
+        SELECT {bucket_of_opened_at(edges, 0, last)} AS bucket, count(*) AS opened, count(resolution) AS closed,
+               avg(resolution) / {MICROSECONDS_PER_HOUR} AS average,
+               quantile_cont(resolution, 0.5) / {MICROSECONDS_PER_HOUR} AS median
+        FROM (SELECT opened_at, CASE WHEN closed_at <= $at THEN epoch_us(closed_at) - epoch_us(opened_at) END
+                         AS resolution
+              FROM tickets WHERE opened_at >= $edge0 AND opened_at < $edge{last} AND opened_at <= $at)
         GROUP BY GROUPING SETS ((bucket), ())
         """,
         {"at": at, **{f"edge{index}": edge for index, edge in enumerate(edges)}},
