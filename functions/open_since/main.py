@@ -102,7 +102,7 @@ def read_period(args: dict[str, str]) -> tuple[str, int]:
                             "hours" if given else None)
     unit = given[0]
     text, limit = args[unit].strip(), PERIOD_LIMITS[unit]
-    if not re.fullmatch(r"\d{1,9}", text) or not 1 <= int(text) <= limit:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 1 <= int(text) <= limit:
         raise FunctionError(400, f"{unit} must be a whole number from 1 to {limit}; got {args[unit]!r}.", unit)
     return unit, int(text)
 

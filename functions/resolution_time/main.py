@@ -111,7 +111,7 @@ def read_month(args: dict[str, str], name: str) -> int | None:
     """Return the month parameter YYYY-MM as a month number (year × 12 + month − 1), or None."""
     if name not in args:
         return None
-    found = re.fullmatch(r"(\d{4})-(\d{2})", args[name].strip())
+    found = re.fullmatch(r"([0-9]{4})-([0-9]{2})", args[name].strip())
     if not found or not 1 <= int(found[2]) <= 12 or not FIRST_MONTH <= int(found[1]) * 12 <= LAST_MONTH:
         raise FunctionError(400, f"{name} must be a month written YYYY-MM, such as 2025-03; got {args[name]!r}.",
                             name)
