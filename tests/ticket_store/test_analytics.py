@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
 from ticket_store import create_app
 
@@ -177,3 +179,32 @@ def test_openapi_documents_the_aggregate_endpoints(client):
     assert {"get"} <= set(paths["/api/v1/analytics/not-closed"]) and "get" in paths["/api/v1/analytics/active"]
     resolution = paths["/api/v1/analytics/resolution"]["post"]
     assert {"200", "401", "403", "422"} <= set(resolution["responses"])
+
+
+def test_aggregates_answer_while_tickets_are_written(store_server):
+    """Readers in snapshots and group-committed writers share the store's threads without errors."""
+    api = store_server.url + "/api/v1"
+
+    def write(_: int) -> list[int]:
+        with requests.Session() as session:
+            statuses = []
+            for _ in range(15):
+                ticket = session.post(f"{api}/tickets", json={"description": "The heating is off"}, timeout=30)
+                statuses.append(ticket.status_code)
+                statuses.append(session.post(f"{api}/tickets/{ticket.json()['id']}/status", json={"status": "active"},
+                                             headers=STAFF, timeout=30).status_code)
+            return statuses
+
+    def read(_: int) -> list[int]:
+        with requests.Session() as session:
+            return [session.get(f"{api}/analytics/{path}", params=params, headers=STAFF, timeout=30).status_code
+                    for _ in range(15)
+                    for path, params in (("active", {}), ("not-closed", {"since": "2000-01-01T00:00:00Z"}))]
+
+    with ThreadPoolExecutor(6) as pool:
+        writers = [pool.submit(write, index) for index in range(3)]
+        readers = [pool.submit(read, index) for index in range(3)]
+        assert {status for future in writers for status in future.result()} == {200, 201}
+        assert {status for future in readers for status in future.result()} == {200}
+    final = requests.get(f"{api}/analytics/active", headers=STAFF, timeout=30).json()
+    assert final["total"] == 45
