@@ -20,12 +20,13 @@ from .db import Database
 
 MICROSECONDS_PER_HOUR = 3_600_000_000
 
-# When nothing changed after $at, every ticket's status now is its status then (and every
-# ticket was opened by then): the plain status query answers.
+# Every ticket opened by $at and not closed at $at, with the status it had then. When nothing
+# changed after $at, the current statuses are those of then (and every ticket was opened by
+# then), so the plain status column answers, which DuckDB filters on its dictionary.
 NOTHING_CHANGED_SINCE = "SELECT coalesce(max(updated_at) <= $at, true) FROM tickets"
-NOT_CLOSED_NOW = "SELECT status AS state, category, count(*) AS tickets FROM tickets WHERE status <> 'closed'"
-# Otherwise: closed means closed by $at, and a ticket taken up (open → active) after $at was
-# still open then. Imported tickets have no such history; an imported active or closed
+NOT_CLOSED_NOW = "SELECT status AS state, category, opened_at FROM tickets WHERE status <> 'closed'"
+# Otherwise closed means closed by $at, and a ticket taken up (open → active) after $at was
+# still open then. Imported tickets have no such history: an imported active or closed
 # ticket counts as active at any instant before it closed.
 NOT_CLOSED_AT = """
     SELECT CASE WHEN status = 'open' OR id IN (
@@ -33,7 +34,7 @@ NOT_CLOSED_AT = """
                     WHERE kind = 'status_changed' AND occurred_at > $at
                       AND json_extract_string(new, '$.status') = 'active')
                 THEN 'open' ELSE 'active' END AS state,
-           category, count(*) AS tickets
+           category, opened_at
     FROM tickets
     WHERE opened_at <= $at AND (closed_at IS NULL OR closed_at > $at)
 """
@@ -70,36 +71,33 @@ def snapshot(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
         cursor.execute("ROLLBACK")  # nothing was written
 
 
-def not_closed_rows(db: Database, opened_from: datetime | None, at: datetime) -> list[tuple[str, str, int]]:
-    """Return (status at *at*, category, tickets) for the tickets opened from *opened_from* (or ever)
-    to *at* that were not closed at *at*."""
-    with snapshot(db) as cursor:
-        unchanged = cursor.execute(NOTHING_CHANGED_SINCE, {"at": at}).fetchone()[0]
-        sql, params = (NOT_CLOSED_NOW, {}) if unchanged else (NOT_CLOSED_AT, {"at": at})
-        if opened_from is not None:
-            sql += " AND opened_at >= $opened_from"
-            params["opened_from"] = opened_from
-        return cursor.execute(sql + " GROUP BY ALL", params).fetchall()
+def tickets_not_closed_at(cursor: duckdb.DuckDBPyConnection, at: datetime) -> tuple[str, dict[str, datetime]]:
+    """Return the SQL and parameters of the tickets not closed at *at* (state, category, opened_at)."""
+    unchanged = cursor.execute(NOTHING_CHANGED_SINCE, {"at": at}).fetchone()[0]
+    return (NOT_CLOSED_NOW, {}) if unchanged else (NOT_CLOSED_AT, {"at": at})
 
 
 def not_closed_counts(db: Database, opened_from: datetime, at: datetime) -> NotClosedCounts:
     """Count the tickets opened from *opened_from* to *at* (both included) that were not closed at *at*."""
-    rows = not_closed_rows(db, opened_from, at)
+    with snapshot(db) as cursor:
+        tickets, params = tickets_not_closed_at(cursor, at)
+        rows = cursor.execute(f"SELECT state, category, count(*) FROM ({tickets}) WHERE opened_at >= $opened_from "
+                              "GROUP BY ALL", {**params, "opened_from": opened_from}).fetchall()
     by_status = {"open": 0, "active": 0}
     by_category = dict.fromkeys(CATEGORIES, 0)
-    for state, category, tickets in rows:
-        by_status[state] += tickets
-        by_category[category] = by_category.get(category, 0) + tickets
+    for state, category, count in rows:
+        by_status[state] += count
+        by_category[category] = by_category.get(category, 0) + count
     return {"count": sum(by_status.values()), "by_status": by_status, "by_category": by_category}
 
 
 def active_by_category(db: Database, at: datetime) -> dict[str, int]:
     """Return how many tickets were active at *at* in each category, zeros included."""
-    counts = dict.fromkeys(CATEGORIES, 0)
-    for state, category, tickets in not_closed_rows(db, None, at):
-        if state == "active":
-            counts[category] = counts.get(category, 0) + tickets
-    return counts
+    with snapshot(db) as cursor:
+        tickets, params = tickets_not_closed_at(cursor, at)
+        rows = cursor.execute(f"SELECT category, count(*) FROM ({tickets}) WHERE state = 'active' GROUP BY ALL",
+                              params).fetchall()
+    return {**dict.fromkeys(CATEGORIES, 0), **dict(rows)}
 
 
 def bucket_of_opened_at(edges: list[datetime], low: int, high: int) -> str:
