@@ -147,6 +147,8 @@ def main() -> None:
 
             # Alternately, so that both see the same load on a shared machine.
             samples[label] = interleaved(ask, same_sql, args.repeat)
+        floor = interleaved(lambda: session.get(servers["category_active"].url, params={"unknown": 1}, timeout=10),
+                            lambda: session.get(store.url + "/api/v1/health", timeout=10), args.repeat)
     finally:
         for server in servers.values():
             server.stop()
@@ -169,6 +171,8 @@ def main() -> None:
     print("\nTarget: end to end p50 ≤ 2 × the in-process p50, or within 10 ms of it. In-process runs the store's "
           "own SQL on a copy of the file,\nalternating with the requests (same load) and then back to back "
           "(warm caches, busy threads).\n")
+    print(f"HTTP alone: a function refusing a parameter (one hop, no store) p50 {p50(floor[0]):.1f} ms; "
+          f"the store's health p50 {p50(floor[1]):.1f} ms.\n")
     print("| reference query, DuckDB in-process, back to back | p50 |\n|---|---|")
     for label, query in reference_queries(db.cursor(), at, edges, args.timezone).items():
         print(f"| {label} | {p50(timed(query, max(5, args.repeat // 5))):.1f} |")
