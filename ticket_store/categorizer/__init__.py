@@ -44,7 +44,7 @@ def ticket_text(title: str | None, description: str) -> str:
 
 
 def load_categorizer() -> Categorizer:
-    """Return the categorizer the store uses."""
-    from .keywords import KeywordCategorizer
+    """Return the categorizer the store uses, fitted on the shipped training tickets."""
+    from .learning import LearningCategorizer
 
-    return KeywordCategorizer()
+    return LearningCategorizer.load()
