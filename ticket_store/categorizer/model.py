@@ -80,7 +80,9 @@ def fit_text_model(
     temperature: float = 1.0,
 ) -> "TextModel":
     """Fit the features and the logistic regression on *examples* (deterministic)."""
-    from sklearn.linear_model import LogisticRegression  # imported only to fit: it is slow to import
+    # Imported only to fit: they are slow to import and answering needs neither.
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     prepared = resources.prepare([example.text for example in examples])
     words = TfidfFeatures.fit("words", prepared)
@@ -90,7 +92,9 @@ def fit_text_model(
     features = hstack([word_features, characters.transform(prepared), csr_matrix(embedded)], format="csr")
     labels = np.array([CATEGORIES.index(example.category) for example in examples])
     classifier = LogisticRegression(C=C, max_iter=3000)
-    classifier.fit(features, labels, sample_weight=None if weights is None else np.asarray(weights, dtype=float))
+    # One BLAS thread: on two shared cores, threaded BLAS made this fit ten times slower.
+    with threadpool_limits(1):
+        classifier.fit(features, labels, sample_weight=None if weights is None else np.asarray(weights, dtype=float))
     if list(classifier.classes_) != list(range(len(CATEGORIES))):
         raise ValueError("the training examples must cover every category")
     return TextModel(
