@@ -91,9 +91,7 @@ class TfidfFeatures:
         ).tocsr()
         matrix.sum_duplicates()
         matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
-        lengths_l2 = np.sqrt(np.add.reduceat(matrix.data**2, matrix.indptr[:-1])) if matrix.nnz else np.zeros(0)
-        row_nnz = np.diff(matrix.indptr)
-        norms = np.ones(len(texts), dtype=np.float32)
-        norms[row_nnz > 0] = lengths_l2[row_nnz > 0]
-        matrix.data /= np.repeat(norms, row_nnz)
+        row_of_value = np.repeat(np.arange(len(texts)), np.diff(matrix.indptr))
+        norms = np.sqrt(np.bincount(row_of_value, weights=matrix.data.astype(np.float64) ** 2, minlength=len(texts)))
+        matrix.data /= norms[row_of_value].astype(np.float32)
         return matrix

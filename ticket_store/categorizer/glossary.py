@@ -67,18 +67,18 @@ class Glossary:
 
     def translations(self, text: str) -> list[tuple[str, str]]:
         """Return (term as written, English equivalent) for each glossary term in *text*."""
-        folded = fold(text)
-        tokens = _WORD.findall(folded)
+        written = _WORD.findall(text.lower())
+        tokens = [fold(token) for token in written]
         found: list[tuple[str, str]] = []
         match_prefix = self._prefix_pattern.match
-        for token in tokens:
+        for original, token in zip(written, tokens):
             english = self.words.get(token)
             if english is None:
                 prefix = match_prefix(token)
                 if prefix is not None:
                     english = self._prefix_english[prefix.group()]
             if english is not None:
-                found.append((token, english))
+                found.append((original, english))
         if self.phrases:
             joined = f" {' '.join(tokens)} "
             found += [(phrase, english) for phrase, english in self.phrases.items() if f" {phrase} " in joined]

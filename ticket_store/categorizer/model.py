@@ -10,6 +10,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
 from . import CATEGORIES, LABELS, Categorization
+from .clauses import emphasise
 from .embedding import StaticEmbedding
 from .features import TfidfFeatures
 from .glossary import Glossary
@@ -22,11 +23,13 @@ C = 10.0
 #: How many texts are scored at once in bulk, to bound memory.
 CHUNK = 4096
 WORDS_SHOWN = 3
+#: Known words and word pairs a text needs for its scores to count in full.
+EVIDENCE_TERMS = 3
 EXAMPLE_CHARS = 90
 
 
 #: Change when the features or the classifier change, so saved models are refitted.
-FORMAT = "words1-2+chars2-4+minilm128/logreg-C10/v1"
+FORMAT = "clauses/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v3"
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ class Resources:
         return cls(StaticEmbedding.load(directory), Glossary.load(directory / "glossary.csv"), digest.hexdigest())
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
-        """Return the texts as the model reads them: truncated, with glossary translations."""
-        return [self.glossary.expand(text[:MAX_CHARS]) for text in texts]
+        """Return the texts as the model reads them: truncated, main clauses first, with translations."""
+        return [self.glossary.expand(emphasise(text[:MAX_CHARS])) for text in texts]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,22 @@ class Example:
     text: str
     category: str
     from_staff: bool = False
+
+
+# Words too common to explain anything on their own.
+_PLAIN_WORDS = frozenset(
+    """a about after again all also am an and any are as at be been before being but by can cannot could did do
+    does doing don down during each even every few for from get gets got had has have having he her here hers him
+    his how i if im in into is isn it its itself just keep keeps last like me more most my no nor not now of off
+    on once one only or other our out over own please same she should since so some still such than that the
+    their them then there these they this those through to too under until up us very was we were what when where
+    which while who why will with would yet you your""".split()
+)
+
+
+def _telling(term: str) -> bool:
+    """Return whether a word feature says something to a person (not a number or a plain word)."""
+    return any(len(word) > 2 and word.isalpha() and word not in _PLAIN_WORDS for word in term.split())
 
 
 def fingerprint(resources: Resources, examples: Sequence[Example], weights: Sequence[float] | None) -> str:
@@ -91,7 +110,7 @@ def fit_text_model(
     embedded = resources.embedding.encode(prepared)
     features = hstack([word_features, characters.transform(prepared), csr_matrix(embedded)], format="csr")
     labels = np.array([CATEGORIES.index(example.category) for example in examples])
-    classifier = LogisticRegression(C=C, max_iter=3000)
+    classifier = LogisticRegression(C=C, fit_intercept=False, max_iter=3000)
     # One BLAS thread: on two shared cores, threaded BLAS made this fit ten times slower.
     with threadpool_limits(1):
         classifier.fit(features, labels, sample_weight=None if weights is None else np.asarray(weights, dtype=float))
@@ -176,7 +195,9 @@ class TextModel:
             + embedded @ self._embedding_coef
             + self.intercept
         )
-        return np.asarray(logits), word_features, embedded
+        # Few known words, little evidence: pull the scores towards "no idea" (all equal).
+        evidence = np.minimum(1.0, np.diff(word_features.indptr) / EVIDENCE_TERMS).astype(np.float32)
+        return np.asarray(logits) * evidence[:, None], word_features, embedded
 
     def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
         """Return the uncalibrated class scores, one row per text."""
@@ -224,7 +245,8 @@ class TextModel:
         label = LABELS[CATEGORIES[category]]
         push = word_row.data * self._word_push[word_row.indices, category]
         order = np.argsort(-push, kind="stable")
-        words = [str(self.words.names[word_row.indices[i]]) for i in order if push[i] > 0][:WORDS_SHOWN]
+        words = [str(self.words.names[word_row.indices[i]]) for i in order if push[i] > 0]
+        words = [word for word in words if _telling(word)][:WORDS_SHOWN]
         if words:
             glossary = self.resources.glossary
             translated = (
