@@ -21,13 +21,13 @@ def assert_valid(result: Categorization) -> None:
     assert all(isinstance(sentence, str) and sentence for sentence in result.explanation)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.text(max_size=10_000))
 def test_arbitrary_text_gets_a_valid_categorization(categorizer, text):
     assert_valid(categorizer.categorize(text))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(st.text(st.characters(codec="utf-8"), max_size=300), max_size=20))
 def test_bulk_agrees_with_one_at_a_time(categorizer, texts):
     bulk = categorizer.categorize_many(texts, explain=True)

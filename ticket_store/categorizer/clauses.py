@@ -16,12 +16,19 @@ _DISMISSED = re.compile(
     r"|\bwork(?:s|ing)?\s+(?:fine|great|perfectly)\b",
     re.IGNORECASE,
 )
+# Words every dismissed clause contains: texts without any are left alone at once.
+_MARKERS = re.compile(
+    r"\b(?:fine|ok|okay|great|good|nice|lovely|helpful|friendly|clean|working|apologetic|problem|issue|wrong|works?)\b",
+    re.IGNORECASE,
+)
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 
 
 def without_dismissed(text: str) -> str:
     """Drop the clauses that say something works ("the Wi-Fi is fine, but …"); keep all if all would go."""
     clauses = [clause for clause in _CLAUSE.split(text) if clause and clause.strip()]
+    if not _MARKERS.search(text):
+        return " ".join(clauses) if clauses else text
     kept = [clause for clause in clauses if not _DISMISSED.search(clause)]
     return " ".join(kept) if kept else text
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from tokenizers import Tokenizer
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -12,6 +13,8 @@ DATA = Path(__file__).resolve().parent / "data"
 MAX_PIECES = 512
 #: Texts gathered at once; bounds the memory of the gathered piece vectors.
 BATCH = 1024
+#: Up to this many texts, gathering vectors beats a sparse product (which copies the table).
+FEW = 16
 #: Distinct words whose pieces are remembered between calls.
 WORD_CACHE = 200_000
 
@@ -66,10 +69,17 @@ class StaticEmbedding:
         for start in range(0, len(texts), BATCH):
             pieces = self._pieces(texts[start : start + BATCH])
             lengths = np.fromiter((len(ids) for ids in pieces), dtype=np.int64, count=len(pieces))
-            filled = np.flatnonzero(lengths)
-            if len(filled):
-                ids = np.fromiter((i for ids in pieces for i in ids), dtype=np.int64, count=int(lengths.sum()))
-                starts = np.concatenate(([0], np.cumsum(lengths[filled])[:-1]))
-                sentences[start + filled] = np.add.reduceat(self.vectors[ids], starts, axis=0)
+            ids = np.fromiter((i for ids in pieces for i in ids), dtype=np.int64, count=int(lengths.sum()))
+            if len(pieces) <= FEW:
+                filled = np.flatnonzero(lengths)
+                if len(filled):
+                    starts = np.concatenate(([0], np.cumsum(lengths[filled])[:-1]))
+                    sentences[start + filled] = np.add.reduceat(self.vectors[ids], starts, axis=0)
+            else:
+                counts = csr_matrix(
+                    (np.ones(len(ids), dtype=np.float32), ids, np.concatenate(([0], np.cumsum(lengths)))),
+                    shape=(len(pieces), len(self.vectors)),
+                )
+                sentences[start : start + len(pieces)] = counts @ self.vectors
         norms = np.linalg.norm(sentences, axis=1, keepdims=True)
         return sentences / np.where(norms == 0, 1.0, norms)

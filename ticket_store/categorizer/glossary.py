@@ -10,6 +10,9 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 _WORD = re.compile(r"\w+")
+#: Distinct words whose translation is remembered.
+WORD_CACHE = 200_000
+_UNSEEN = object()
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]")
 
 
@@ -65,22 +68,32 @@ class Glossary:
         meanings = [*self.words.values(), *self._prefix_english.values(), *self.phrases.values(), *self.characters.values()]
         return frozenset(word for meaning in meanings for word in meaning.split())
 
+    @cached_property
+    def _known(self) -> dict[str, str | None]:
+        return {}
+
+    def _english(self, token: str) -> str | None:
+        """Return the English for one lower-cased word, or None; remembered, as words repeat."""
+        known = self._known
+        english = known.get(token, _UNSEEN)
+        if english is not _UNSEEN:
+            return english
+        folded = fold(token)
+        english = self.words.get(folded)
+        if english is None:
+            prefix = self._prefix_pattern.match(folded)
+            english = None if prefix is None else self._prefix_english[prefix.group()]
+        if len(known) >= WORD_CACHE:
+            known.clear()
+        known[token] = english
+        return english
+
     def translations(self, text: str) -> list[tuple[str, str]]:
         """Return (term as written, English equivalent) for each glossary term in *text*."""
         written = _WORD.findall(text.lower())
-        tokens = [fold(token) for token in written]
-        found: list[tuple[str, str]] = []
-        match_prefix = self._prefix_pattern.match
-        for original, token in zip(written, tokens):
-            english = self.words.get(token)
-            if english is None:
-                prefix = match_prefix(token)
-                if prefix is not None:
-                    english = self._prefix_english[prefix.group()]
-            if english is not None:
-                found.append((original, english))
+        found = [(original, english) for original in written if (english := self._english(original)) is not None]
         if self.phrases:
-            joined = f" {' '.join(tokens)} "
+            joined = f" {' '.join(fold(token) for token in written)} "
             found += [(phrase, english) for phrase, english in self.phrases.items() if f" {phrase} " in joined]
         if _CJK.search(text):
             found += [(term, english) for term, english in self.characters.items() if term in text]

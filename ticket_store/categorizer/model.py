@@ -168,6 +168,11 @@ class TextModel:
             coef=self.coef,
             intercept=self.intercept,
             temperature=np.array(self.temperature),
+            # The examples' features, so loading need not compute them again.
+            example_word_data=self._example_words_t.data,
+            example_word_indices=self._example_words_t.indices,
+            example_word_indptr=self._example_words_t.indptr,
+            example_embedding=self._example_embedding_t.T.astype(np.float16),
         )
 
     @classmethod
@@ -180,9 +185,14 @@ class TextModel:
                 return None
             words = TfidfFeatures("words", saved["word_vocabulary"].tolist(), saved["word_idf"])
             characters = TfidfFeatures("characters", saved["character_vocabulary"].tolist(), saved["character_idf"])
+            example_words_t = csr_matrix(
+                (saved["example_word_data"], saved["example_word_indices"], saved["example_word_indptr"]),
+                shape=(len(words.idf), len(examples)),
+            )
             return cls(
                 resources, examples, words, characters,
                 saved["coef"], saved["intercept"], float(saved["temperature"]),
+                example_words=example_words_t.T, example_embedding=saved["example_embedding"].astype(np.float32),
             )
 
     def logits(self, prepared: Sequence[str]) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
