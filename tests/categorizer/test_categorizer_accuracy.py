@@ -65,3 +65,11 @@ def test_report_prints_every_number(evaluation):
     for needle in ["accuracy", "Hard tickets", "precision", "confusion", *CATEGORIES]:
         assert needle in report
     assert np.isfinite(evaluation.accuracy)
+
+
+def test_command_line_prints_the_report(capsys):
+    from ticket_store.categorizer.evaluate import main
+
+    assert main([]) == 0
+    printed = capsys.readouterr().out
+    assert "Held-out tickets: " in printed and "confusion" in printed

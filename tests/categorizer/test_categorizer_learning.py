@@ -65,3 +65,26 @@ def test_learning_nothing_keeps_the_answers(fresh_categorizer):
     after = fresh_categorizer.categorize(text)
     assert after.category == before.category
     assert after.scores == pytest.approx(before.scores, abs=1e-4)
+
+
+def test_requests_during_a_refit_all_get_answers(fresh_categorizer):
+    import threading
+
+    failures: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for i in range(30):
+                result = fresh_categorizer.categorize(f"Marvin is sulking in room {i}")
+                assert result.category in ("facility", "it", "services")
+        except BaseException as error:  # collected and reported below
+            failures.append(error)
+
+    fresh_categorizer.learn([(text, "it") for text in MARVIN_TICKETS])
+    askers = [threading.Thread(target=ask) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    assert fresh_categorizer.wait(timeout=60)
+    assert not failures

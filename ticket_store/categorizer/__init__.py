@@ -32,7 +32,7 @@ class Categorizer(Protocol):
         """Return the category for one ticket text."""
 
     def categorize_many(self, texts: Sequence[str]) -> list[Categorization]:
-        """Return the categories for many texts at once (bulk import)."""
+        """Return the categories for many texts at once (bulk import; explanations may be left empty)."""
 
     def learn(self, corrections: Iterable[tuple[str, str]]) -> None:
         """Take staff corrections (text, category) into account for later texts."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,13 +158,13 @@ def print_report(path: Path | None = None) -> Evaluation:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: evaluate on the held-out CSV (or another text,category[,hard] file)."""
+    """Evaluate on the held-out CSV, or on the text,category[,hard] file named in *argv*; return 0."""
     parser = argparse.ArgumentParser(prog="eval-categorizer", description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=HELDOUT_FILE, help="CSV with text,category,hard")
-    arguments = parser.parse_args(argv)
+    arguments = parser.parse_args(list(argv or []))
     print_report(arguments.path)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
