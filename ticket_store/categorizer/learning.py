@@ -98,10 +98,13 @@ class LearningCategorizer:
         if unknown:
             raise ValueError(f"unknown categories: {sorted(unknown)}")
         with self._condition:
+            before = list(self._corrections.items())
             for text, category in received:
                 # Re-inserting moves the text to the end, so "last correction wins" keeps one order.
                 self._corrections.pop(text, None)
                 self._corrections[text] = category
+            if list(self._corrections.items()) == before:
+                return  # nothing new: no refit
             self._wanted += 1
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._refit_forever, name="categorizer-refit", daemon=True)
