@@ -65,7 +65,7 @@ class Example:
 # Words too common to explain anything on their own.
 _PLAIN_WORDS = frozenset(
     """a about after again all also am an and any are as at be been before being but by can cannot could did do
-    does doing don down during each even every few for from get gets got had has have having he her here hers him
+    does doing don during each even every few for from get gets got had has have having he her here hers him
     his how i if im in into is isn it its itself just keep keeps last like me more most my no nor not now of off
     on once one only or other our out over own please same she should since so some still such than that the
     their them then there these they this those through to too under until up us very was we were what when where
@@ -157,7 +157,7 @@ class TextModel:
         self._example_labels = np.array([CATEGORIES.index(example.category) for example in self.examples])
 
     def save(self, path: Path, fingerprint: str) -> None:
-        """Write the fitted parameters (not the examples, which are re-read) to an .npz file."""
+        """Write the fitted parameters and the examples' features (not their texts) to an .npz file."""
         np.savez_compressed(
             path,
             fingerprint=np.array(fingerprint),
@@ -270,7 +270,8 @@ class TextModel:
             sentences = [f"No single word decided it; the wording as a whole is closest to {label}."]
         if nearest is not None:
             example = self.examples[nearest]
-            quoted = example.text if len(example.text) <= EXAMPLE_CHARS else example.text[: EXAMPLE_CHARS - 1] + "…"
+            flat = " ".join(example.text.split())
+            quoted = flat if len(flat) <= EXAMPLE_CHARS else flat[: EXAMPLE_CHARS - 1] + "…"
             who = "Staff filed a similar ticket under" if example.from_staff else "It reads like this known"
             tail = f"{label}: “{quoted}”" if example.from_staff else f"{label} ticket: “{quoted}”"
             sentences.append(f"{who} {tail}")
