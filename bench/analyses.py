@@ -104,9 +104,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--timezone", default="Europe/Rome")
     args = parser.parse_args()
-    zone = ZoneInfo(args.timezone)
+    work = Path(tempfile.mkdtemp(prefix="helpdesk-analyses-bench-"))
+    try:
+        measure(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # a million tickets take a few hundred MB
 
-    work = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
+
+def measure(args: argparse.Namespace, work: Path) -> None:
+    """Build the database in *work*, time the functions and the in-process queries, print the tables."""
+    zone = ZoneInfo(args.timezone)
     database = work / "helpdesk.duckdb"
     start = time.perf_counter()
     csv_path = write_tickets_csv(work / "tickets.csv", args.tickets)
