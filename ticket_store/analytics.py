@@ -100,8 +100,8 @@ def active_by_category(db: Database, at: datetime) -> dict[str, int]:
     return {**dict.fromkeys(CATEGORIES, 0), **dict(rows)}
 
 
-def bucket_of_opened_at(edges: list[datetime], low: int, high: int) -> str:
-    """Return SQL for the index of the bucket [edges[i], edges[i+1]) holding opened_at.
+def bucket_of_opened_at(low: int, high: int) -> str:
+    """Return SQL for the index i in [low, high) of the bucket [$edge<i>, $edge<i+1>) holding opened_at.
 
     A balanced tree of comparisons: log2(buckets) per ticket, where a chain of WHENs
     would cost one comparison per bucket (ten years of months: 120).
@@ -109,8 +109,8 @@ def bucket_of_opened_at(edges: list[datetime], low: int, high: int) -> str:
     if high - low == 1:
         return str(low)
     middle = (low + high) // 2
-    return (f"CASE WHEN opened_at < $edge{middle} THEN {bucket_of_opened_at(edges, low, middle)} "
-            f"ELSE {bucket_of_opened_at(edges, middle, high)} END")
+    return (f"CASE WHEN opened_at < $edge{middle} THEN {bucket_of_opened_at(low, middle)} "
+            f"ELSE {bucket_of_opened_at(middle, high)} END")
 
 
 def resolution_by_bucket(db: Database, edges: list[datetime], at: datetime) -> ResolutionBuckets:
@@ -123,7 +123,7 @@ def resolution_by_bucket(db: Database, edges: list[datetime], at: datetime) -> R
     # resolution is NULL for tickets not closed by $at, so the aggregates skip them (cheaper than FILTER).
     rows = db.cursor().execute(
         f"""
-        SELECT {bucket_of_opened_at(edges, 0, last)} AS bucket, count(*) AS opened, count(resolution) AS closed,
+        SELECT {bucket_of_opened_at(0, last)} AS bucket, count(*) AS opened, count(resolution) AS closed,
                avg(resolution) / {MICROSECONDS_PER_HOUR} AS average,
                quantile_cont(resolution, 0.5) / {MICROSECONDS_PER_HOUR} AS median
         FROM (SELECT opened_at, CASE WHEN closed_at <= $at THEN epoch_us(closed_at) - epoch_us(opened_at) END
