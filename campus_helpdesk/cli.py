@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .services import DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME
+from .services import DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME, is_healthy
 
 # Heavy modules (gunicorn, numpy, pyarrow, honcho) are imported inside the commands that need them,
 # so that `campus-helpdesk health` (the containers' health check) and --help answer quickly.
@@ -115,8 +115,6 @@ def function(name: str, host: str, port: int | None, workers: int) -> None:
 @click.option("--url", help="The service's address (default: http://127.0.0.1 on its default port).")
 def health(service: str, url: str | None) -> None:
     """Exit 0 when SERVICE answers its health check, 1 otherwise (used by the containers)."""
-    from .up import is_healthy
-
     target = (url or f"http://127.0.0.1:{DEFAULT_PORTS[service]}").rstrip("/")
     if not is_healthy(SERVICES_BY_NAME[service], target, os.environ.get("HELPDESK_API_TOKEN") or None):
         raise click.ClickException(f"The {service} service at {target} does not answer its health check.")

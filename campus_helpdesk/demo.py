@@ -130,16 +130,20 @@ def pick(rng: np.random.Generator, start: np.ndarray, count: np.ndarray, group: 
 
 def opening_times(rng: np.random.Generator, count: int, now: int) -> np.ndarray:
     """Return *count* sorted opening instants (Unix seconds) over the history, busy in term time and office hours."""
-    first_hour = (now - HISTORY_DAYS * 86400) // HOUR
-    hours = np.arange(first_hour, now // HOUR + 1)
+    start = now - HISTORY_DAYS * 86400
+    hours = np.arange(start // HOUR, now // HOUR + 1)
+    # The first and the last hour are only partly inside the history.
+    lower = np.maximum(hours * HOUR, start)
+    upper = np.minimum((hours + 1) * HOUR, now + 1)
     days = (hours * HOUR // 86400).astype("datetime64[D]")
     months = days.astype("datetime64[M]")
     month_index = months.astype(np.int64) % 12
     day_index = (days - months).astype(np.int64)
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-    weights = TERM_WEIGHTS[month_index, day_index] * WEEKDAY_WEIGHTS[weekday] * HOUR_WEIGHTS[hours % 24]
+    weights = (TERM_WEIGHTS[month_index, day_index] * WEEKDAY_WEIGHTS[weekday] * HOUR_WEIGHTS[hours % 24]
+               * (upper - lower) / HOUR)
     chosen = rng.choice(len(hours), size=count, p=weights / weights.sum())
-    instants = np.minimum((first_hour + chosen) * HOUR + rng.integers(0, HOUR, count), now)
+    instants = lower[chosen] + (rng.random(count) * (upper - lower)[chosen]).astype(np.int64)
     return np.sort(instants)
 
 

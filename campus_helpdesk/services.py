@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 FUNCTIONS = ("open_since", "resolution_time", "category_active")
 DEFAULT_DB_PATH = "./var/helpdesk.duckdb"
 DEFAULT_STORE_URL = "http://127.0.0.1:8060"
@@ -36,6 +38,20 @@ SERVICES = (
 )
 SERVICES_BY_NAME = {service.name: service for service in SERVICES}
 DEFAULT_PORTS = {service.name: service.port for service in SERVICES}
+
+
+def is_healthy(service: Service, url: str, token: str | None = None) -> bool:
+    """Return True when the service at *url* answers its health check.
+
+    The store must say ok; a function or the web app is up once it answers HTTP at all below 500
+    (a function asked without parameters may rightly answer 400).
+    """
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = requests.get(url.rstrip("/") + service.health_path, headers=headers, timeout=3)
+    except requests.RequestException:
+        return False
+    return response.status_code == 200 if service.name == "store" else response.status_code < 500
 
 
 def functions_dir() -> Path:

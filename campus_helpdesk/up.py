@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-import requests
 from honcho.manager import Manager
 from honcho.printer import Message, Printer
 
 from .demo import DEMO_MESSAGES, DEMO_TICKETS, load_demo
-from .services import DEFAULT_DB_PATH, SERVICES, Service
+from .services import DEFAULT_DB_PATH, SERVICES, Service, is_healthy
 from .store_client import StoreClient, StoreError
 
 HEALTH_TIMEOUT = 90.0  # seconds for all five services to answer, on a slow laptop
@@ -90,20 +89,6 @@ def service_command(address: Address) -> str:
     arguments = [sys.executable, "-m", "campus_helpdesk", *address.service.command,
                  "--host", address.host, "--port", str(address.port)]
     return "exec " + shlex.join(arguments)
-
-
-def is_healthy(service: Service, url: str, token: str | None = None) -> bool:
-    """Return True when the service at *url* answers its health check.
-
-    The store must say ok; a function or the web app is up once it answers HTTP at all below 500
-    (a function asked without parameters may rightly answer 400).
-    """
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = requests.get(url.rstrip("/") + service.health_path, headers=headers, timeout=3)
-    except requests.RequestException:
-        return False
-    return response.status_code == 200 if service.name == "store" else response.status_code < 500
 
 
 class UpPrinter(Printer):
