@@ -118,12 +118,16 @@ class UpRun:
 def start_up(db_path: Path, *args: str, offset: int | None = None, **env: str) -> UpRun:
     """Start `campus-helpdesk up ARGS` from the source tree on free ports with the database *db_path*."""
     offset = free_port_offset() if offset is None else offset
+    return launch([sys.executable, "-m", "campus_helpdesk", "up", "--port-offset", str(offset),
+                   "--db-path", str(db_path), *args], offset, ROOT, service_env(**env))
+
+
+def launch(argv: list[str], offset: int, cwd: Path, env: dict[str, str]) -> UpRun:
+    """Start an up command line *argv* whose ports are moved by *offset*."""
     stdout = Path(tempfile.mkstemp(prefix="helpdesk-up-", suffix=".out")[1])
     stderr = Path(tempfile.mkstemp(prefix="helpdesk-up-", suffix=".err")[1])
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "campus_helpdesk", "up", "--port-offset", str(offset), "--db-path", str(db_path),
-             *args], cwd=ROOT, env=service_env(**env), stdout=out, stderr=err)
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
     return UpRun(process, offset, stdout, stderr)
 
 
