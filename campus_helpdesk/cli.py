@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from .services import DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME, is_healthy
+from .services import (DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME,
+                       is_healthy)
 
 # Heavy modules (gunicorn, numpy, pyarrow, honcho) are imported inside the commands that need them,
 # so that `campus-helpdesk health` (the containers' health check) and --help answer quickly.

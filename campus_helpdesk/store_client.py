@@ -66,13 +66,6 @@ class StoreClient:
             return f"The ticket store refused the request ({response.status_code}): {sentence}"
         return f"The ticket store at {self.url} answered {response.status_code} {response.reason}."
 
-    def is_healthy(self) -> bool:
-        """Return True when the store's health check answers ok."""
-        try:
-            return self.session.get(self.url + "/api/v1/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
     def ticket_count(self) -> int:
         """Return how many tickets the store holds."""
         return self.request("GET", "/tickets", params={"limit": 1}).json()["total"]

@@ -163,9 +163,10 @@ class Startup(threading.Thread):
             if self.demo:
                 self.load_demo(store)
             self.wait_for(self.run_[1:], time.monotonic())
-        except StartupFailed as failure:
+        except Exception as failure:  # noqa: BLE001 - whatever went wrong, stop everything and say what
             if not self.printer.stopping:
-                self.failure = str(failure)
+                self.failure = str(failure) if isinstance(failure, StartupFailed) else \
+                    f"Starting failed unexpectedly: {failure!r}."
                 self.printer.say(self.failure + " Stopping everything.")
                 self.printer.stopping = True
                 self.stop()

@@ -27,9 +27,10 @@ def plan() -> demo.TicketPlan:
 
 
 def read_csv(chunks) -> pa.Table:
-    return pa.concat_tables(pa_csv.read_csv(io.BytesIO(body), parse_options=pa_csv.ParseOptions(
-        newlines_in_values=True), convert_options=pa_csv.ConvertOptions(strings_can_be_null=True,
-                                                                        column_types=dict.fromkeys(demo.COLUMNS, pa.string())))
+    """Read demo CSV chunks back as text columns."""
+    parse = pa_csv.ParseOptions(newlines_in_values=True)
+    convert = pa_csv.ConvertOptions(strings_can_be_null=True, column_types=dict.fromkeys(demo.COLUMNS, pa.string()))
+    return pa.concat_tables(pa_csv.read_csv(io.BytesIO(body), parse_options=parse, convert_options=convert)
                             for _, body in chunks)
 
 
