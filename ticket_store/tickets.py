@@ -241,9 +241,12 @@ def list_tickets(db: Database, query: TicketQuery, review_threshold: float) -> d
     where, params = ticket_filters(query, review_threshold)
     column = query.sort.removeprefix("-")
     direction = "DESC" if query.sort.startswith("-") else "ASC"
+    order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
+    # Sort only the narrow key columns to find the page, then fetch its 50 whole rows:
+    # deep offsets stay cheap because the wide text columns are never sorted.
     rows = cursor.execute(
-        f"SELECT {TICKET_COLUMNS} FROM tickets WHERE {where} "
-        f"ORDER BY {column} {direction} NULLS LAST, id {direction} LIMIT ? OFFSET ?",
+        f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN "
+        f"(SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?) {order}",
         [*params, query.limit, query.offset],
     ).fetchall()
     total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
