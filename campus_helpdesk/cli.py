@@ -17,6 +17,7 @@ from .services import (DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTI
 # so that `campus-helpdesk health` (the containers' health check) and --help answer quickly.
 
 IMPORT_TYPES = {".csv": "text/csv", ".ndjson": "application/x-ndjson", ".jsonl": "application/x-ndjson"}
+IMPORT_LIMIT = 512 * 1024 * 1024  # the store's limit for one import body
 
 
 def host_and_port(service: str):
@@ -164,6 +165,9 @@ def import_command(file: Path, kind: str | None, store_url: str) -> None:
     if content_type is None:
         raise click.ClickException(f"Cannot tell the format of {file} from its name; "
                                    "use a .csv or .ndjson file, or say --format csv or --format ndjson.")
+    if file.stat().st_size > IMPORT_LIMIT:
+        raise click.ClickException(f"{file} is larger than the 512 MiB the store takes in one import; "
+                                   "split it into smaller files (each is imported all or nothing).")
     client = StoreClient(store_url)
     started = time.perf_counter()
     with Progress(transient=True) as progress, progress.open(file, "rb", description=f"Sending {file.name}") as body:

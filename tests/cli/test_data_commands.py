@@ -72,6 +72,13 @@ def test_import_of_a_file_of_unknown_format_says_how_to_name_it(store_server, tm
     assert run_cli("import", "--format", "csv", str(tmp_path / "tickets.txt"), store=store_server).exit_code == 0
 
 
+def test_import_larger_than_the_store_takes_is_refused_before_sending(tmp_path: Path):
+    with open(tmp_path / "huge.csv", "wb") as file:
+        file.truncate(513 * 1024 * 1024)  # sparse: no disk space used
+    result = run_cli("import", str(tmp_path / "huge.csv"), store=nowhere())
+    assert_one_clear_sentence(result, "larger than the 512 MiB", "split it")
+
+
 def test_export_into_a_missing_folder_says_so(store_server, tmp_path: Path):
     result = run_cli("export", str(tmp_path / "missing" / "out.csv"), store=store_server)
     assert_one_clear_sentence(result, "the folder", "does not exist")
