@@ -28,7 +28,7 @@ from honcho.manager import Manager
 from honcho.printer import Message, Printer
 
 from .demo import DEMO_MESSAGES, DEMO_TICKETS, load_demo
-from .services import DEFAULT_DB_PATH, SERVICES, Service, is_healthy
+from .services import SERVICES, Service, is_healthy
 from .store_client import StoreClient, StoreError
 
 HEALTH_TIMEOUT = 90.0  # seconds for all five services to answer, on a slow laptop
@@ -97,11 +97,11 @@ class UpPrinter(Printer):
     STARTED = re.compile(r"^(\S+) started \(pid=(\d+)\)")
     STOPPED = re.compile(r"^(\S+) stopped \(rc=(-?\d+)\)")
 
-    def __init__(self, output: TextIO, services: int, when_all_started: Callable[[], None]) -> None:
+    def __init__(self, output: TextIO, services: int) -> None:
         super().__init__(output)
         self.lock = threading.Lock()
         self.services = services
-        self.when_all_started = when_all_started
+        self.when_all_started: Callable[[], None] = lambda: None
         self.stopping = False
         self.pids: dict[str, int] = {}
         self.last_lines: dict[str, collections.deque[str]] = collections.defaultdict(
@@ -145,10 +145,11 @@ def url_table(run: list[Address], seconds: float) -> str:
 class Startup(threading.Thread):
     """Wait for the services (and load the demo) while the main thread runs honcho's loop."""
 
-    def __init__(self, run: list[Address], stop: Callable[[], None], demo: bool, timeout: float) -> None:
+    def __init__(self, run: list[Address], printer: UpPrinter, stop: Callable[[], None], demo: bool,
+                 timeout: float) -> None:
         super().__init__(daemon=True, name="up-startup")
         self.run_ = run
-        self.printer: UpPrinter
+        self.printer = printer
         self.stop = stop
         self.demo = demo
         self.timeout = timeout
@@ -248,10 +249,10 @@ def run_up(host: str, port_offset: int, db_path: Path, demo: bool, timeout: floa
 
     db_path = db_path.expanduser().resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    manager: Manager
-    startup = Startup(run, lambda: manager.terminate(), demo, timeout)
-    printer = startup.printer = UpPrinter(output, len(run), startup.start)
+    printer = UpPrinter(output, len(run))
     manager = Manager(printer)
+    startup = Startup(run, printer, manager.terminate, demo, timeout)
+    printer.when_all_started = startup.start
     env = service_environment(run, db_path)
     for address in run:
         manager.add_process(address.service.name, service_command(address), env=env)
@@ -275,7 +276,3 @@ def outcome(printer: UpPrinter, startup: Startup) -> int:
     printer.say("All services stopped.")
     return 0
 
-
-def default_db_path() -> Path:
-    """Return HELPDESK_DB_PATH or ./var/helpdesk.duckdb."""
-    return Path(os.environ.get("HELPDESK_DB_PATH") or DEFAULT_DB_PATH)
