@@ -6,6 +6,7 @@ import inspect
 import os
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -129,8 +130,10 @@ def health(service: str, url: str | None) -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same tickets.")
 @click.option("--messages", type=click.IntRange(0), default=2000, show_default=True,
               help="At most this many thread messages under the newest open and active tickets.")
+@click.option("--now", "end", type=click.DateTime(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+              help="End the history at this UTC time instead of now (the same seed and end give the same tickets).")
 @store_url_option
-def demo(tickets: int, seed: int, messages: int, store_url: str) -> None:
+def demo(tickets: int, seed: int, messages: int, end: datetime | None, store_url: str) -> None:
     """Load a realistic 18-month history of campus tickets into the running store.
 
     The tickets are added to whatever the store holds, through its bulk import, in chunks of
@@ -140,9 +143,12 @@ def demo(tickets: int, seed: int, messages: int, store_url: str) -> None:
     from .demo import load_demo
     from .store_client import StoreClient
 
+    now = end.replace(tzinfo=timezone.utc) if end else None
+    if now and now > datetime.now(timezone.utc):
+        raise click.BadParameter("the history cannot end in the future.", param_hint="--now")
     client = StoreClient(store_url)
     client.ticket_count()  # fails with a sentence before generating anything when the store is away
-    load_demo(client, tickets, seed, messages=messages, progress=True, say=click.echo)
+    load_demo(client, tickets, seed, now=now, messages=messages, progress=True, say=click.echo)
 
 
 @main.command("import")

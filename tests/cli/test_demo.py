@@ -1,6 +1,7 @@
 """The demo history: the same for a seed, realistic where the analytics look, and accepted by the store."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -115,6 +116,23 @@ def test_demo_tickets_pass_the_store_import(client):
     body = next(demo.demo_csv_chunks(5000, seed=4, now=datetime.now(timezone.utc) - timedelta(minutes=1)))[1]
     response = client.post("/api/v1/import", data=body, content_type="text/csv", headers=STAFF)
     assert response.get_json() == {"imported": 5000}
+
+
+def test_demo_command_with_the_same_seed_and_end_loads_the_same_tickets(store_server, other_store, tmp_path):
+    for store in (store_server, other_store):
+        args = ["demo", "--tickets", "500", "--seed", "9", "--now", "2026-01-10T12:00:00Z", "--messages", "0"]
+        assert run_cli(*args, store=store).exit_code == 0
+        assert run_cli("export", str(tmp_path / f"{store.port}.csv"), store=store).exit_code == 0
+    first, second = (tmp_path / f"{store.port}.csv" for store in (store_server, other_store))
+    assert first.read_bytes() == second.read_bytes()
+    with open(first, newline="", encoding="utf-8") as file:
+        opened = [row["opened_at"] for row in csv.DictReader(file)]
+    assert len(opened) == 500 and max(opened) <= "2026-01-10T12:00:00" and min(opened) >= "2024-07-10"
+
+
+def test_demo_refuses_a_history_ending_in_the_future(store_server):
+    result = run_cli("demo", "--now", "2999-01-01", store=store_server)
+    assert result.exit_code == 2 and "cannot end in the future" in result.output
 
 
 def test_demo_command_loads_tickets_and_threads_from_both_roles(store_server):
