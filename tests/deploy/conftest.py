@@ -29,7 +29,7 @@ needs_every_service = pytest.mark.skipif(not EVERY_SERVICE_PRESENT,
 def free_port_offset() -> int:
     """Return an offset that puts all five default ports on free ports (others may use 8050/8060-8063)."""
     for _ in range(200):
-        offset = random.randrange(10_000, 50_000, 100)
+        offset = random.randrange(2_000, 24_000, 100)  # below the ephemeral range (32768+)
         if all(port_is_free("127.0.0.1", service.port + offset) for service in SERVICES):
             return offset
     raise RuntimeError("found no five free ports")
