@@ -440,7 +440,7 @@ GREETINGS = ("", "", "", "", "Hi! ", "Hello! ", "Hi,\n", "Good morning,\n", "Dea
              "Hi there! ")
 WHEN = ("", "", "", " It started this morning.", " This has been going on since Monday.",
         " It is the third time this month.", " Still not fixed since I last reported it.",
-        " I noticed it about an hour ago.", " It has been like this all week.", " It happens every afternoon.")
+        " I noticed it about an hour ago.", " It has been like this all week.", " It happened again today.")
 IMPACT: dict[str, tuple[str, ...]] = {
     "facility": ("", "", " It is a safety risk.", " Please send someone to look at it.",
                  " We cannot really use the room like this.", " Several colleagues noticed it too.",

@@ -112,6 +112,17 @@ def test_the_wording_varies():
     assert [value is not None for value in table["closed_at"].to_pylist()] == closed
 
 
+def test_demo_tickets_follow_the_category_guide_as_the_categorizer_reads_it():
+    from ticket_store.categorizer import load_categorizer, ticket_text
+
+    table = read_csv(demo.demo_csv_chunks(2000, seed=6, now=NOW))
+    texts = [ticket_text(title, description)
+             for title, description in zip(table["title"].to_pylist(), table["description"].to_pylist())]
+    assigned = [result.category for result in load_categorizer().categorize_many(texts)]
+    agreement = np.mean([ours == theirs for ours, theirs in zip(table["category"].to_pylist(), assigned)])
+    assert agreement > 0.95
+
+
 def test_demo_tickets_pass_the_store_import(client):
     body = next(demo.demo_csv_chunks(5000, seed=4, now=datetime.now(timezone.utc) - timedelta(minutes=1)))[1]
     response = client.post("/api/v1/import", data=body, content_type="text/csv", headers=STAFF)
