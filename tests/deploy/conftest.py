@@ -113,6 +113,8 @@ class UpRun:
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        self.stdout.unlink(missing_ok=True)
+        self.stderr.unlink(missing_ok=True)
 
 
 def start_up(db_path: Path, *args: str, offset: int | None = None, **env: str) -> UpRun:
