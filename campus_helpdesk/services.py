@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+WORKER_BOOT_ERROR = 3
 FUNCTIONS = ("open_since", "resolution_time", "category_active")
 
 
@@ -37,8 +39,13 @@ def functions_dir() -> Path:
 def store_app() -> Any:
     """Build the ticket store's WSGI app."""
     from ticket_store import create_app
+    from ticket_store.db import DatabaseLocked
 
-    return create_app()
+    try:
+        return create_app()
+    except DatabaseLocked as error:
+        print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
+        sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops instead of retrying
 
 
 def web_app() -> Any:

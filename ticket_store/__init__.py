@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DB_PATH": "./var/helpdesk.duckdb",
     "API_TOKEN": None,
     "MEMORY_LIMIT": "512MB",
+    "LOCK_WAIT": 15.0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
@@ -33,11 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "DB_PATH": os.environ.get("HELPDESK_DB_PATH"),
             "API_TOKEN": os.environ.get("HELPDESK_API_TOKEN"),
             "MEMORY_LIMIT": os.environ.get("HELPDESK_DB_MEMORY_LIMIT"),
+            "LOCK_WAIT": float(os.environ.get("HELPDESK_DB_LOCK_WAIT") or DEFAULTS["LOCK_WAIT"]),
         }.items() if value
     })
     app.config.update(config or {})
 
-    db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"])
+    db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"], app.config["LOCK_WAIT"])
     categorizer = load_categorizer()
     corrections = staff_corrections(db)
     if corrections:

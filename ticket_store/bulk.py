@@ -68,34 +68,37 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
 
 def stage_ndjson(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
     """Load an NDJSON file into the staging table, refusing unknown fields and non-text values."""
-    values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    check_ndjson_lines(path)
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM read_json(?, format = 'newline_delimited', "
+        f"columns = {{{columns}}})",
+        [path],
+    )
+
+
+def check_ndjson_lines(path: str) -> None:
+    """Read the file once, line by line, and raise for the first line that is not a ticket object."""
     row = 0
-    with open(path, encoding="utf-8", errors="strict") as file:
-        try:
-            lines = list(file)
-        except UnicodeDecodeError:
-            raise InvalidInput("Nothing was imported: the file is not UTF-8 text.") from None
-    for line in lines:
-        if not line.strip():
-            continue
-        row += 1
-        try:
-            ticket = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
-        if not isinstance(ticket, dict):
-            raise row_error(row, None, "each line must be a JSON object")
-        unknown = sorted(set(ticket) - set(COLUMNS))
-        if unknown:
-            raise row_error(row, unknown[0], f"{unknown[0]} is not a column of the import")
-        for name in COLUMNS:
-            value = ticket.get(name)
-            if value is not None and not isinstance(value, str):
-                raise row_error(row, name, f"{name} must be a string")
-            values[name].append(value)
-    cursor.register("ndjson_rows", pa.table({name: pa.array(column, pa.string()) for name, column in values.items()}))
-    cursor.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM ndjson_rows")
-    cursor.unregister("ndjson_rows")
+    with open(path, "rb") as file:
+        for raw in file:
+            if not raw.strip():
+                continue
+            row += 1
+            try:
+                ticket = json.loads(raw)
+            except UnicodeDecodeError:
+                raise row_error(row, None, "the line is not UTF-8 text") from None
+            except json.JSONDecodeError as error:
+                raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
+            if not isinstance(ticket, dict):
+                raise row_error(row, None, "each line must be a JSON object")
+            unknown = sorted(set(ticket) - set(COLUMNS))
+            if unknown:
+                raise row_error(row, unknown[0], f"{unknown[0]} is not a column of the import")
+            for name, value in ticket.items():
+                if value is not None and not isinstance(value, str):
+                    raise row_error(row, name, f"{name} must be a string")
 
 
 CHECKS: list[tuple[str, str, str]] = [
