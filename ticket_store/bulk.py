@@ -22,6 +22,7 @@ IMPORT_LIMIT = 512 * 1024 * 1024
 CHUNK = 1024 * 1024
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # What the API trims from text (Unicode White_Space); DuckDB's trim() alone keeps tabs and line breaks.
+BARE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -51,6 +52,9 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
     if [name.strip() for name in header] != list(COLUMNS):
         raise InvalidInput(f"Nothing was imported: the first line must be the header {','.join(COLUMNS)}.",
                            [{"row": 0, "field": "", "message": "wrong or missing header"}])
+    if has_bare_carriage_return(path):
+        stage_csv_rows(cursor, path)
+        return
     columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
     try:
         cursor.execute(
@@ -64,6 +68,57 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
         reason = str(error).split("\n")[1:3] if "\n" in str(error) else [str(error)]
         message = "the line is not valid CSV (" + "; ".join(part.strip() for part in reason if part.strip()) + ")"
         raise row_error(int(line.group(1)) - 1 if line else 0, None, message) from None
+
+
+def has_bare_carriage_return(path: str) -> bool:
+    """Return True when the file has a carriage return not followed by a line feed.
+
+    DuckDB's CSV reader refuses or silently drops such a carriage return even inside a quoted field,
+    where RFC 4180 allows it (and the API accepts it in every text field).
+    """
+    with open(path, "rb") as file:
+        tail = b""
+        while chunk := file.read(CHUNK):
+            data = tail + chunk
+            end = len(data) - 1 if data.endswith(b"\r") else len(data)  # its line feed may be in the next chunk
+            if BARE_CARRIAGE_RETURN.search(data, 0, end):
+                return True
+            tail = data[end:]
+    return tail == b"\r"
+
+
+def stage_csv_rows(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Load a CSV file with Python's csv reader, in batches (slower than DuckDB's, exact for any text)."""
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE staging ({', '.join(f'{name} VARCHAR' for name in COLUMNS)})")
+    batch: list[list[str]] = []
+
+    def flush() -> None:
+        cursor.register("csv_rows", pa.table({name: pa.array(column, pa.string())
+                                              for name, column in zip(COLUMNS, zip(*batch))}))
+        cursor.execute("INSERT INTO staging SELECT * FROM csv_rows")
+        cursor.unregister("csv_rows")
+        batch.clear()
+
+    row = 0
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        try:
+            next(reader)
+            for record in reader:
+                if not record:
+                    continue
+                row += 1
+                if len(record) != len(COLUMNS):
+                    raise row_error(row, None, f"the line has {len(record)} fields instead of {len(COLUMNS)}")
+                batch.append(record)
+                if len(batch) == 50_000:
+                    flush()
+        except csv.Error as error:
+            raise row_error(row + 1, None, f"the line is not valid CSV ({error})") from None
+        except UnicodeDecodeError:
+            raise row_error(row + 1, None, "the line is not UTF-8 text") from None
+    if batch:
+        flush()
 
 
 def stage_ndjson(cursor: duckdb.DuckDBPyConnection, path: str) -> None:

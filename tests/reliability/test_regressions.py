@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..ticket_store.conftest import STAFF, Desk, assert_error, if_match
+from ..ticket_store.conftest import CSV_HEADER, STAFF, Desk, assert_error, if_match
 
 
 @pytest.fixture
@@ -52,3 +52,32 @@ def test_blank_entries_in_status_list_are_ignored(client, desk, status, expected
     desk.create()
     desk.ticket_in("active")
     assert client.get("/api/v1/tickets", query_string={"status": status}).get_json()["total"] == expected
+
+
+@pytest.mark.parametrize("text", ["a\rb", "ends with\r", "\rstarts with", "two\r\rreturns", "windows\r\nline"])
+def test_carriage_returns_survive_export_then_import(client, desk, tmp_path, text):
+    """DuckDB's CSV reader refused or dropped a lone carriage return even inside quotes."""
+    from ticket_store import create_app
+
+    ticket = desk.create(f"Before {text} after", title=f"Title {text} end")
+    exported = client.get("/api/v1/export", headers=STAFF).data
+    other = create_app({"DB_PATH": str(tmp_path / "other.duckdb")})
+    try:
+        response = other.test_client().post("/api/v1/import", data=exported, content_type="text/csv", headers=STAFF)
+        assert response.status_code == 200, response.get_json()
+        copy = other.test_client().get("/api/v1/tickets/1", headers=STAFF).get_json()
+        assert (copy["title"], copy["description"]) == (ticket["title"], ticket["description"])
+    finally:
+        other.extensions["ticket_store"].db.close()
+
+
+@pytest.mark.parametrize("kind, content_type, row", [
+    ("csv", "text/csv", 'Title,"\t \n ",,,,open,2024-01-01T00:00:00Z,\n'),
+    ("ndjson", "application/x-ndjson", '{"description": "\\n\\t ", "status": "open", "opened_at": "2024-01-01T00:00:00Z"}\n'),
+])
+def test_import_refuses_a_description_of_only_whitespace(client, desk, kind, content_type, row):
+    """DuckDB's trim() keeps tabs and line breaks, so such a description used to be imported."""
+    body = (CSV_HEADER if kind == "csv" else "") + row
+    response = client.post("/api/v1/import", data=body.encode(), content_type=content_type, headers=STAFF)
+    assert assert_error(response, 422)["details"][0]["field"] == "description"
+    assert desk.count() == 0
