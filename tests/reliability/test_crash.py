@@ -65,9 +65,21 @@ def writer(url: str, number: int, cycle: int, acknowledged: Acknowledged, stop: 
             return  # the store was killed before (or while) answering
 
 
+def open_when_released(path: str, wait: float = 20) -> duckdb.DuckDBPyConnection:
+    """Open the file read-only once the killed store's last process has let go of its lock."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(path, read_only=True)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def check_database(path: str, acknowledged: Acknowledged) -> dict[str, int]:
     """Open the file as the next store would; assert every acknowledged write and a consistent history."""
-    with duckdb.connect(path, read_only=True) as con:
+    with open_when_released(path) as con:
         tickets = dict(con.execute("SELECT id, description FROM tickets").fetchall())
         messages = {id_: (ticket, body) for id_, ticket, body in
                     con.execute("SELECT id, ticket_id, body FROM messages").fetchall()}
@@ -135,3 +147,48 @@ def test_acknowledged_writes_survive_repeated_kill_9(db_path, record_property):
     record_property("acknowledged", {"tickets": len(acknowledged.tickets), "messages": len(acknowledged.messages),
                                      "edits": len(acknowledged.edits)})
     assert len(acknowledged.tickets) > CYCLES * WRITERS  # the writers really wrote in every run
+
+
+@pytest.mark.slow
+def test_import_killed_midway_is_all_or_nothing(db_path, tmp_path):
+    """kill -9 while a large import runs: after restart the file holds all of its rows or none."""
+    from bench.dataset import write_tickets_csv
+
+    rows = 100_000
+    body = write_tickets_csv(tmp_path / "tickets.csv", rows).read_bytes()
+    chooser = random.Random()
+    store = store_process(db_path).start()
+    try:  # one import that finishes, to learn how long one takes here
+        started = time.monotonic()
+        assert post_quietly(store.url, body) == 200
+        duration = time.monotonic() - started
+    finally:
+        store.stop()
+    counts = [rows]
+    for cycle in range(4):
+        store = store_process(db_path).start()
+        try:
+            assert requests.get(store.url + "/api/v1/tickets", params={"limit": 1}, headers=STAFF,
+                                timeout=10).json()["total"] == counts[-1]
+            sender = threading.Thread(target=lambda: post_quietly(store.url, body))
+            sender.start()
+            time.sleep(chooser.uniform(0.1, 1.3) * duration)
+            store.kill()
+            sender.join(30)
+        finally:
+            store.stop()
+        with open_when_released(str(db_path)) as con:
+            tickets, events = con.execute("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM events)"
+                                          ).fetchone()
+        assert tickets in (counts[-1], counts[-1] + rows) and events == tickets, (cycle, tickets, events)
+        counts.append(tickets)
+    print(f"one import of {rows:,} rows takes {duration:.1f} s; tickets after each killed import: {counts[1:]}")
+
+
+def post_quietly(url: str, body: bytes) -> int | None:
+    """Post the import; return its status, or None when the store died first."""
+    try:
+        return requests.post(url + "/api/v1/import", data=body, headers={**STAFF, "Content-Type": "text/csv"},
+                             timeout=120).status_code
+    except requests.RequestException:
+        return None
