@@ -151,10 +151,10 @@ def test_acknowledged_writes_survive_repeated_kill_9(db_path, record_property):
 
 @pytest.mark.slow
 def test_import_killed_midway_is_all_or_nothing(db_path, tmp_path):
-    """kill -9 while a large import runs: after restart the file holds all of its rows or none."""
+    """kill -9 while a 50,000-row import runs: after restart the file holds all of its rows or none."""
     from bench.dataset import write_tickets_csv
 
-    rows = 100_000
+    rows = 50_000
     body = write_tickets_csv(tmp_path / "tickets.csv", rows).read_bytes()
     chooser = random.Random()
     store = store_process(db_path).start()
