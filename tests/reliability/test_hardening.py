@@ -94,3 +94,38 @@ def test_import_larger_than_its_limit_is_413_and_imports_nothing(client, monkeyp
     assert client.get("/api/v1/tickets", headers=STAFF).get_json()["total"] == 0
     small = client.post("/api/v1/import", data=header + row * 10, content_type="text/csv", headers=STAFF)
     assert small.get_json() == {"imported": 10}
+
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+SHIPPED = ("ticket_store", "dash_app", "functions", "campus_helpdesk")
+
+
+def calls_without_timeout(source: str) -> list[int]:
+    """Return the lines of requests/session/httpx-style calls that pass no timeout."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        owner_name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+        first = node.args[0] if node.args else None
+        if isinstance(first, ast.Constant) and not str(first.value).startswith("http"):
+            continue  # a mapping's .get("key"), not a request
+        if node.func.attr in HTTP_METHODS and ("requests" in owner_name or "session" in owner_name.lower()
+                                               or owner_name in ("httpx", "client")):
+            if not any(keyword.arg in ("timeout", None) for keyword in node.keywords):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_every_outgoing_http_call_has_a_time_limit():
+    from ..servers import ROOT
+
+    missing = {
+        str(path.relative_to(ROOT)): lines
+        for folder in SHIPPED for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := calls_without_timeout(path.read_text()))
+    }
+    assert missing == {}, f"HTTP calls without timeout= (file: lines): {missing}"
