@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from .access import check_token, read_role
+from .analytics_api import analytics_api
 from .api import Store, api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(check_token)
     app.before_request(read_role)
     app.register_blueprint(api)
+    app.register_blueprint(analytics_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app
