@@ -51,6 +51,14 @@ def iso_timestamp(value: Any) -> Any:
     return value
 
 
+def utc_instant(moment: datetime) -> datetime:
+    """Return *moment* as a naive UTC instant (no offset means UTC)."""
+    try:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise ValueError("must be an instant between the years 1 and 9999 in UTC") from None
+
+
 def empty_to_none(value: str | None) -> str | None:
     """Treat an optional text that is empty after trimming as not given."""
     return value or None
@@ -118,8 +126,8 @@ class TicketQuery(BaseModel):
     status: list[Status] | None = None
     category: list[Category] | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(plain_text)] | None = None
-    opened_after: Annotated[datetime, BeforeValidator(iso_timestamp)] | None = None
-    opened_before: Annotated[datetime, BeforeValidator(iso_timestamp)] | None = None
+    opened_after: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
+    opened_before: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
     needs_review: bool | None = None
     with_counts: bool = False
     sort: Literal[
@@ -183,12 +191,7 @@ def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
     for name in ("status", "category"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
-    query = parse(TicketQuery, values)
-    for name in ("opened_after", "opened_before"):
-        moment = getattr(query, name)
-        if moment is not None and moment.tzinfo is not None:
-            setattr(query, name, moment.astimezone(timezone.utc).replace(tzinfo=None))
-    return query
+    return parse(TicketQuery, values)
 
 
 assert set(CATEGORIES) == set(Category.__args__)

@@ -81,3 +81,30 @@ def test_import_refuses_a_description_of_only_whitespace(client, desk, kind, con
     response = client.post("/api/v1/import", data=body.encode(), content_type=content_type, headers=STAFF)
     assert assert_error(response, 422)["details"][0]["field"] == "description"
     assert desk.count() == 0
+
+
+def test_timestamps_before_year_1000_keep_four_digits(client, desk):
+    """strftime("%Y") wrote the year 850 as "850", which is not ISO 8601."""
+    body = CSV_HEADER + ",An old ledger entry,,,facility,closed,0850-06-16T12:00:00Z,0850-06-17T12:00:00Z\n"
+    assert client.post("/api/v1/import", data=body.encode(), content_type="text/csv", headers=STAFF).status_code == 200
+    ticket = client.get("/api/v1/tickets/1", headers=STAFF).get_json()
+    assert (ticket["opened_at"], ticket["closed_at"]) == ("0850-06-16T12:00:00.000000Z", "0850-06-17T12:00:00.000000Z")
+    active = client.get("/api/v1/analytics/active", query_string={"at": "0850-06-16T21:19:04+08:57"},
+                        headers=STAFF).get_json()
+    assert active["at"] == "0850-06-16T12:22:04.000000Z"
+
+
+@pytest.mark.parametrize("path, bound", [
+    ("/api/v1/tickets", {"opened_after": "0001-01-01T00:00:00+00:01"}),
+    ("/api/v1/tickets", {"opened_before": "9999-12-31T23:59:59-01:00"}),
+    ("/api/v1/analytics/active", {"at": "0001-01-01T00:00:00+00:01"}),
+    ("/api/v1/analytics/not-closed", {"since": "9999-12-31T23:59:59-01:00"}),
+])
+def test_instants_outside_the_utc_calendar_are_422_not_500(client, path, bound):
+    """Converting 0001-01-01T00:00+00:01 to UTC overflowed into a 500."""
+    assert_error(client.get(path, query_string=bound, headers=STAFF), 422)
+
+
+def test_resolution_edges_outside_the_utc_calendar_are_422_not_500(client):
+    edges = ["0001-01-01T00:00:01+00:01", "2000-01-14T00:01:00Z"]
+    assert_error(client.post("/api/v1/analytics/resolution", json={"edges": edges}, headers=STAFF), 422)
