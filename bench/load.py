@@ -10,9 +10,10 @@ store's memory before and after.
     python -m bench.load                       # starts its own stack with 20,000 tickets
     python -m bench.load --users 50 --seconds 60 --store-url http://127.0.0.1:8060 ...
 
-A failure is a connection error, a timeout, a 5xx, or a 4xx other than the two a person can
-meet in a busy helpdesk: 412 (someone changed the ticket first) and 409 (someone already moved it).
-Those are counted as conflicts.
+A failure is a connection error, a timeout, a 5xx, or a 4xx other than those a person can meet
+in a busy helpdesk: 412 (someone changed the ticket first), 409 (someone already moved it) and,
+for a campus user, 403 on a ticket staff closed after the user saw it in the list. Those are
+counted as conflicts.
 """
 from __future__ import annotations
 
@@ -93,13 +94,18 @@ class Person:
             self.results.record(kind, (time.perf_counter() - start) * 1000, f"{type(error).__name__}")
             return None
         elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code in CONFLICTS:
+        if response.status_code in CONFLICTS or self.closed_meanwhile(response):
             self.results.record(kind, elapsed, conflict=True)
         elif response.status_code >= 400:
             self.results.record(kind, elapsed, f"{response.status_code} {response.text[:200]}")
         else:
             self.results.record(kind, elapsed)
         return response
+
+    def closed_meanwhile(self, response: requests.Response) -> bool:
+        """Return True for a campus user's 403 on a ticket staff closed after the user listed it."""
+        return (response.status_code == 403 and self.role == "user"
+                and "is closed" in response.json().get("error", ""))
 
     @property
     def api(self) -> str:
@@ -227,7 +233,7 @@ def percentile(samples: list[float], share: float) -> float:
 def report_table(report: dict[str, Any]) -> str:
     """Return the report as a Markdown table with a summary line."""
     results: Results = report["results"]
-    lines = ["| request type | requests | failures | conflicts (409/412) | median ms | p95 ms | max ms |",
+    lines = ["| request type | requests | failures | conflicts | median ms | p95 ms | max ms |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for kind in sorted(results.latencies):
         samples = results.latencies[kind]
@@ -237,6 +243,9 @@ def report_table(report: dict[str, Any]) -> str:
     memory = ""
     if report["memory_before_mb"] is not None:
         memory = f"; store memory {report['memory_before_mb']:.0f} MB before, {report['memory_after_mb']:.0f} MB after"
+    for kind, items in sorted(results.failures.items()):
+        for item in items[:3]:
+            lines.append(f"\n{kind} failed: {item}")
     lines.append("")
     lines.append(f"{report['users']} people ({report['staff']} staff) for {report['seconds']} s: "
                  f"{report['requests']} requests ({rate:.0f}/s), {results.total_failures} failures{memory}.")
