@@ -55,3 +55,12 @@ def test_any_parameters_get_an_answer_or_a_400_in_words(functions, name, params)
     else:
         assert set(body) == {"status", "error", "details"} and body["status"] == 400
         assert body["error"].endswith(".") and "Traceback" not in body["error"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-01:00"])
+def test_now_outside_the_utc_calendar_is_400_not_500(functions, name, now):
+    """Converting such an instant to UTC overflowed into a 500 in all three functions."""
+    params = {"now": now, **({"days": "1"} if name == "open_since" else {})}
+    response = functions[name].get("/", query_string=params)
+    assert response.status_code == 400 and response.get_json()["details"][0]["field"] == "now"

@@ -108,3 +108,15 @@ def test_instants_outside_the_utc_calendar_are_422_not_500(client, path, bound):
 def test_resolution_edges_outside_the_utc_calendar_are_422_not_500(client):
     edges = ["0001-01-01T00:00:01+00:01", "2000-01-14T00:01:00Z"]
     assert_error(client.post("/api/v1/analytics/resolution", json={"edges": edges}, headers=STAFF), 422)
+
+
+def test_the_connection_survives_a_refused_large_body(store_server):
+    """gunicorn closed a keep-alive connection after a 413 or 401 that left the body unread."""
+    import requests
+
+    session = requests.Session()
+    api = store_server.url + "/api/v1"
+    for _ in range(10):
+        refused = session.post(f"{api}/tickets", json={"description": "x" * (2 * 1024 * 1024)}, timeout=30)
+        assert refused.status_code == 413 and refused.json()["status"] == 413
+        assert session.post(f"{api}/tickets", json={"description": "ok"}, timeout=10).status_code == 201
