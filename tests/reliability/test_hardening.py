@@ -129,3 +129,31 @@ def test_every_outgoing_http_call_has_a_time_limit():
         if (lines := calls_without_timeout(path.read_text()))
     }
     assert missing == {}, f"HTTP calls without timeout= (file: lines): {missing}"
+
+
+def test_web_app_sends_security_headers_that_allow_only_its_own_scripts(monkeypatch):
+    import base64
+    import hashlib
+    import re
+
+    monkeypatch.setenv("HELPDESK_STORE_URL", "http://127.0.0.1:9")
+    from dash_app.app import server
+
+    client = server.test_client()
+    page = client.get("/tickets")
+    policy = page.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
+    html = page.get_data(as_text=True)
+    html = re.sub(r"<!--.*?-->", "", html, flags=re.S)  # e.g. the old-browser notice in a conditional comment
+    for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
+        if "src=" in attributes or "application/json" in attributes:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in directives["script-src"], body[:200]
+    for path in ("/_dash-layout", "/_dash-dependencies", "/assets/helpdesk.css"):
+        assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+    too_big = client.post("/_dash-update-component", data=b"x" * (5 * 1024 * 1024), content_type="application/json")
+    assert too_big.status_code == 413
