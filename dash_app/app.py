@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash
 
 from . import shell
+from .security import add_security_headers
 
 app = Dash(
     __name__,
@@ -19,6 +20,8 @@ server = app.server
 
 # A page registers itself when imported, which needs the app to exist.
 from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F401
+
+add_security_headers(app)
 
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=8050)

@@ -19,7 +19,10 @@ def instant(value: Any) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValueError("must be an ISO 8601 timestamp such as 2025-03-31T22:30:00Z") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    try:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise ValueError("must be an instant between the years 1 and 9999 in UTC") from None
 
 
 Instant = Annotated[datetime, PlainValidator(instant), WithJsonSchema({"type": "string", "format": "date-time"})]

@@ -73,12 +73,14 @@ def forbid_closed_to_users(ticket: tickets.Ticket) -> None:
 
 
 def if_match_version(required: bool) -> int | None:
-    """Return the version named by If-Match; -1 when it names none we could ever have."""
+    """Return the version named by If-Match; -1 when it names none we could ever have; None for none or "*"."""
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         if required:
             raise PreconditionRequired(
                 'Changing a ticket needs the header If-Match: "<version>" with the version you last saw.')
+        return None
+    if header.strip() == "*":  # RFC 9110: any current version; the client knowingly overwrites
         return None
     value = header.strip().removeprefix("W/").strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1

@@ -215,15 +215,25 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+TIMESTAMP_OR_DATE = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+
+
+def comma_list(*names: str) -> str:
+    """Return the pattern of a comma list of *names*, as the list endpoint reads it (blanks ignored)."""
+    entry = rf"\s*({'|'.join(names)})?\s*"
+    return f"^{entry}(,{entry})*$"
+
+
 LIST_PARAMS = (
-    query("status", {"type": "string", "pattern": "^(open|active|closed)(,(open|active|closed))*$"},
-          "Comma list of statuses. Users: open and active by default, closed is refused; staff: all by default."),
-    query("category", {"type": "string", "pattern": "^(facility|it|services)(,(facility|it|services))*$"},
-          "Comma list of categories."),
+    query("status", {"type": "string", "pattern": comma_list("open", "active", "closed")},
+          "Comma list of statuses (empty entries are ignored). Users: open and active by default, closed is "
+          "refused; staff: all by default."),
+    query("category", {"type": "string", "pattern": comma_list("facility", "it", "services")},
+          "Comma list of categories (empty entries are ignored)."),
     query("q", {"type": "string", "maxLength": 200, "pattern": PLAIN_TEXT},
           "Words that must all appear in title, description, location or reporter; #123 matches a ticket id."),
-    query("opened_after", {"type": "string", "format": "date-time"}, "Opened at or after this instant."),
-    query("opened_before", {"type": "string", "format": "date-time"}, "Opened at or before this instant."),
+    query("opened_after", TIMESTAMP_OR_DATE, "Opened at or after this instant (a date means its midnight, UTC)."),
+    query("opened_before", TIMESTAMP_OR_DATE, "Opened at or before this instant (a date means its midnight, UTC)."),
     query("needs_review", {"type": "boolean"}, "Only tickets whose automatic category has low confidence (or not)."),
     query("with_counts", {"type": "boolean"}, "Add tickets per status for the same filters."),
     query("sort", {"type": "string", "enum": [f"{sign}{field}" for field in
@@ -240,7 +250,8 @@ NOT_CLOSED_PARAMS = (
     query("until", {"type": "string", "format": "date-time"},
           "Opened at or before this instant, and not closed at it (default: now)."),
 )
-IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": 'The version: "3".'}
+IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string", "pattern": r"\S"},
+            "description": 'The version you last saw, as the ETag gave it: "3". "*" skips the check.'}
 
 
 @cache

@@ -45,7 +45,11 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime | None) -> str | None:
     """Return an ISO 8601 UTC timestamp ending in Z."""
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds") + "Z"  # strftime("%Y") drops the zeros of years < 1000
 
 
 def ticket_record(row: tuple, review_threshold: float) -> Ticket:

@@ -94,7 +94,10 @@ def read_now(args: dict[str, str]) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise FunctionError(400, "now must be an ISO 8601 timestamp such as 2025-03-31T22:30:00Z.", "now") from None
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise FunctionError(400, "now must be an instant between the years 1 and 9999 in UTC.", "now") from None
 
 
 def campus_zone() -> ZoneInfo:
