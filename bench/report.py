@@ -154,14 +154,15 @@ def growth_table(results: list[dict[str, Any]]) -> str:
         cells, values = [], []
         for rows in by_size:
             row = rows.get(key)
-            value = None if row is None else (row.p50_ms if row.p50_ms is not None else
-                                              row.value if row.value is not None else row.throughput)
+            value = None if row is None else next(
+                (figure for figure in (row.p50_ms, row.value, row.throughput, row.duckdb_p50_ms)
+                 if figure is not None), None)
             values.append(value)
             cells.append(number(value))
-        first = next(rows[key] for rows in by_size if key in rows)
-        unit = "" if first.p50_ms is not None else f" ({first.unit or first.throughput_unit})"
+        last = [rows[key] for rows in by_size if key in rows][-1]
+        unit = f" ({last.unit or last.throughput_unit})" if last.unit or last.throughput_unit else ""
         growth = f"{values[-1] / values[0]:.1f}×" if len(values) > 1 and values[0] and values[-1] else ""
-        lines.append(f"| {growth_label(first)}{unit} | " + " | ".join(cells) + f" | {growth} |")
+        lines.append(f"| {growth_label(last)}{unit} | " + " | ".join(cells) + f" | {growth} |")
     return "\n".join(lines)
 
 
