@@ -23,6 +23,18 @@ def test_created_ticket_is_open_categorized_and_versioned(client):
     assert ticket["opened_at"].endswith("Z")
 
 
+@pytest.mark.parametrize("fields", [
+    {"description": "The Wi-Fi in the library keeps dropping"},
+    {"title": "Radiator", "description": "stone cold since Monday in room 2.14"},
+    {"description": "qwerty"},
+])
+def test_created_ticket_gets_the_category_and_confidence_categorize_gives(client, fields):
+    text = f"{fields['title']}\n{fields['description']}" if "title" in fields else fields["description"]
+    expected = client.post("/api/v1/categorize", json={"text": text}).get_json()
+    ticket = client.post("/api/v1/tickets", json=fields).get_json()
+    assert (ticket["category"], ticket["category_confidence"]) == (expected["category"], expected["confidence"])
+
+
 def test_ids_increase(desk):
     first, second = desk.create(), desk.create()
     assert second["id"] > first["id"]
