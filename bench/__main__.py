@@ -78,7 +78,8 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
         rows, skipped = list(bench.load_rows), bench.skipped
         function_urls = {name: server.url for name, server in bench.functions.items()}
         # Reads and analyses first, on exactly the imported data the reference copy holds.
-        section("store reads", rows, skipped, lambda: measure_reads(bench.api, tickets, args.repeat, bench.reference))
+        section("store reads", rows, skipped, lambda: measure_reads(
+            bench.api, tickets, args.repeat, bench.reference, bench.store_cpu))
         section("analyses", rows, skipped, lambda: measure_analyses(
             function_urls, bench.store.url, bench.reference, max(5, args.repeat // 2), args.timezone))
         section("categorizer", rows, skipped, lambda: measure_categorizer(bench.store.url, 2 * args.repeat))
@@ -87,7 +88,7 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
 
             section("web app in the browser", rows, skipped, lambda: measure_web(
                 bench.web.url, bench.store.url, args.web_runs, use=not args.no_web_use))
-        section("store writes", rows, skipped, lambda: measure_writes(bench.api, args.repeat))
+        section("store writes", rows, skipped, lambda: measure_writes(bench.api, args.repeat, bench.store_cpu))
         rows += bench.resource_rows()
     judge(rows, tickets)
     return bench.result(rows)

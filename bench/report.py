@@ -32,6 +32,7 @@ class Row:
     ratio: float | None = None
     target: str = ""
     met: bool | None = None
+    note: str = ""  # why, when a number needs a reason beside it
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -134,6 +135,9 @@ def size_table(result: dict[str, Any]) -> str:
         ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
         lines.append(f"| {row.operation} | {number(row.p50_ms)} | {number(row.p95_ms)} | {amount(row)} "
                      f"| {number(row.duckdb_p50_ms)} | {ratio} | {row.target} | {verdict(row)} |")
+    notes = [row for row in (Row(**raw) for raw in result["rows"]) if row.note]
+    if notes:
+        lines += [""] + [f"- {row.operation}: {row.note}" for row in notes]
     if result.get("skipped"):
         lines += ["", "Not measured: " + "; ".join(result["skipped"]) + "."]
     return "\n".join(lines)

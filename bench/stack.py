@@ -71,6 +71,15 @@ def store_memory(store: Running) -> tuple[float, float]:
     return sum(rss for rss, _ in figures) / 1e6, sum(peak for _, peak in figures) / 1e6
 
 
+def cpu_seconds(running: Running | None = None) -> float:
+    """Return the CPU seconds used so far by *running*'s processes (gunicorn arbiter and workers), or by this one."""
+    if running is None:
+        times = psutil.Process().cpu_times()
+        return times.user + times.system
+    parent = psutil.Process(running.process.pid)
+    return sum(sum(process.cpu_times()[:2]) for process in [parent, *parent.children(recursive=True)])
+
+
 def file_size_mb(path: Path) -> float:
     """Return the size of the database file and its write-ahead log in MB."""
     return sum(part.stat().st_size for part in (path, path.with_name(path.name + ".wal")) if part.exists()) / 1e6
@@ -208,6 +217,10 @@ class Bench:
     @property
     def api(self) -> str:
         return self.store.url + "/api/v1"
+
+    def store_cpu(self) -> float:
+        """Return the CPU seconds the store has used so far."""
+        return cpu_seconds(self.store)
 
     def resource_rows(self) -> list[Row]:
         """Return the database size and the store's memory now and at its peak."""

@@ -11,6 +11,7 @@ load on a shared machine.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,8 @@ from ticket_store import tickets as ticket_sql
 from ticket_store.payloads import parse_ticket_query
 
 from .report import Row
-from .stack import STAFF, ReadOnlyDatabase
-from .timing import interleaved, timed
+from .stack import STAFF, ReadOnlyDatabase, cpu_seconds
+from .timing import interleaved, p50, timed
 
 REVIEW_THRESHOLD = 0.5  # only decides the needs_review flag of each row; any value costs the same
 TIMEOUT = 60
@@ -62,7 +63,8 @@ def list_requests(tickets: int) -> list[ListRequest]:
     ]
 
 
-def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDatabase | None) -> list[Row]:
+def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDatabase | None,
+                  store_cpu: Callable[[], float] | None = None) -> list[Row]:
     """Time the list, search and get requests; beside each, the store's own function in-process."""
     session = requests.Session()
     rows = []
@@ -78,7 +80,7 @@ def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDataba
         query = parse_ticket_query({key: str(value) for key, value in params.items()})
         in_process = lambda query=query: ticket_sql.list_tickets(reference, query, REVIEW_THRESHOLD)  # noqa: E731
         rows.append(compare(request.key, request.label, over_http, in_process if reference else None,
-                            max(4, int(repeat * request.share))))
+                            max(4, int(repeat * request.share)), store_cpu))
 
     ids = random.Random(7)
 
@@ -89,23 +91,29 @@ def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDataba
         ticket_sql.get_ticket(reference, ids.randint(1, tickets), REVIEW_THRESHOLD)
 
     rows.append(compare("store.get", "get ticket by id", get_over_http, get_in_process if reference else None,
-                        repeat))
+                        repeat, store_cpu))
     return rows
 
 
 def compare(key: str, label: str, over_http: Callable[[], Any], in_process: Callable[[], Any] | None,
-            repeat: int) -> Row:
+            repeat: int, store_cpu: Callable[[], float] | None = None) -> Row:
     """Return the row of one request timed over HTTP, alternating with the in-process call when given."""
+    for call in (over_http, in_process or over_http):  # warm up, outside the store's CPU count
+        call()
+    before = store_cpu() if store_cpu else 0.0
     if in_process is None:
-        return Row.latency(key, "store", label, timed(over_http, repeat))
-    http_ms, local_ms = interleaved(over_http, in_process, repeat)
-    row = Row.latency(key, "store", label, http_ms)
-    row.duckdb_p50_ms = Row.latency(key, "store", label, local_ms).p50_ms
-    row.ratio = row.p50_ms / row.duckdb_p50_ms
+        row = Row.latency(key, "store", label, timed(over_http, repeat, warmup=0))
+    else:
+        http_ms, local_ms = interleaved(over_http, in_process, repeat, warmup=0)
+        row = Row.latency(key, "store", label, http_ms, duckdb_p50_ms=p50(local_ms))
+        row.ratio = row.p50_ms / row.duckdb_p50_ms
+    if store_cpu:
+        row.extra["store_cpu_ms_per_request"] = (store_cpu() - before) * 1000 / repeat
     return row
 
 
-def measure_writes(api: str, repeat: int, clients: int = 8) -> list[Row]:
+def measure_writes(api: str, repeat: int, store_cpu: Callable[[], float] | None = None,
+                   clients: int = 8) -> list[Row]:
     """Time creating tickets (one client, then *clients* at once) and posting messages."""
     session = requests.Session()
     rows = []
@@ -114,7 +122,7 @@ def measure_writes(api: str, repeat: int, clients: int = 8) -> list[Row]:
         own.post(f"{api}/tickets", json={"description": "The heating in room 2.14 is off again",
                                          "location": "Building B"}, timeout=TIMEOUT).raise_for_status()
 
-    rows.append(Row.latency("store.create.one", "store", "create ticket (one client)", timed(create, repeat)))
+    rows.append(compare("store.create.one", "create ticket (one client)", create, None, repeat, store_cpu))
 
     per_client = max(5, repeat // 2)
 
@@ -122,12 +130,22 @@ def measure_writes(api: str, repeat: int, clients: int = 8) -> list[Row]:
         own = requests.Session()
         return timed(lambda: create(own), per_client, warmup=0)
 
-    start = time.perf_counter()
+    cpu_before, own_before, start = store_cpu() if store_cpu else 0.0, cpu_seconds(), time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         samples = [ms for batch in pool.map(client, range(clients)) for ms in batch]
     rate = len(samples) / (time.perf_counter() - start)
-    rows.append(Row.latency("store.create.eight", "store", f"create ticket ({clients} concurrent clients)",
-                            samples, throughput=rate, throughput_unit="creates/s"))
+    row = Row.latency("store.create.eight", "store", f"create ticket ({clients} concurrent clients)",
+                      samples, throughput=rate, throughput_unit="creates/s")
+    if store_cpu:
+        # Every create costs CPU in the store and in the client; two cores cap the rate at their sum.
+        store_ms = (store_cpu() - cpu_before) * 1000 / len(samples)
+        client_ms = (cpu_seconds() - own_before) * 1000 / len(samples)
+        ceiling = (os.cpu_count() or 1) * 1000 / (store_ms + client_ms)
+        row.extra.update(store_cpu_ms_per_request=store_ms, client_cpu_ms_per_request=client_ms,
+                         cpu_ceiling_per_s=ceiling)
+        row.note = (f"each create cost {store_ms:.1f} ms of CPU in the store and {client_ms:.1f} ms in the "
+                    f"client, so {os.cpu_count()} cores allow at most {ceiling:,.0f} creates/s")
+    rows.append(row)
 
     # Messages go under open tickets (a closed one would answer 409 without writing anything).
     open_ids = [ticket["id"] for ticket in session.get(
@@ -140,7 +158,7 @@ def measure_writes(api: str, repeat: int, clients: int = 8) -> list[Row]:
         session.post(f"{api}/tickets/{ticket_id}/messages", json={"body": "Any news?"}, headers=STAFF,
                      timeout=TIMEOUT).raise_for_status()
 
-    rows.append(Row.latency("store.message", "store", "post message", timed(post_message, max(5, repeat // 2))))
+    rows.append(compare("store.message", "post message", post_message, None, max(5, repeat // 2), store_cpu))
     return rows
 
 
@@ -152,8 +170,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     with Bench(args.tickets, functions=False, web=False) as bench:
-        rows = bench.load_rows + measure_reads(bench.api, args.tickets, args.repeat, bench.reference)
-        rows += measure_writes(bench.api, args.repeat) + bench.resource_rows()
+        rows = bench.load_rows + measure_reads(bench.api, args.tickets, args.repeat, bench.reference,
+                                               bench.store_cpu)
+        rows += measure_writes(bench.api, args.repeat, bench.store_cpu) + bench.resource_rows()
     from .report import judge, size_table
 
     judge(rows, args.tickets)
