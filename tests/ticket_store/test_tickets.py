@@ -170,6 +170,19 @@ class TestList:
         newest = client.get("/api/v1/tickets", headers=STAFF).get_json()
         assert [t["id"] for t in newest["items"]] == ids[::-1]
 
+    @pytest.mark.parametrize("sort", ["title", "-title", "status", "-category", "-updated_at", "closed_at"])
+    def test_pages_follow_the_sort_without_gaps_or_repeats(self, client, desk, sort):
+        for n, title in enumerate(["Radiator", None, "Wi-Fi", "Canteen", "Radiator", None, "Printer", "Lift"]):
+            desk.ticket_in(("open", "active", "closed")[n % 3], description=f"ticket number {n}", title=title)
+        whole = client.get(f"/api/v1/tickets?sort={sort}&limit=200", headers=STAFF).get_json()["items"]
+        pages = [client.get(f"/api/v1/tickets?sort={sort}&limit=3&offset={offset}", headers=STAFF).get_json()
+                 for offset in (0, 3, 6)]
+        assert [ticket["id"] for page in pages for ticket in page["items"]] == [ticket["id"] for ticket in whole]
+        column, descending = sort.removeprefix("-"), sort.startswith("-")
+        present = [ticket for ticket in whole if ticket[column] is not None]
+        assert present == sorted(present, key=lambda ticket: ticket[column], reverse=descending)
+        assert all(ticket[column] is None for ticket in whole[len(present):])  # NULLS LAST
+
     def test_opened_window_filters(self, client, desk):
         ticket = desk.create()
         after = client.get(f"/api/v1/tickets?opened_after={ticket['opened_at']}", headers=STAFF).get_json()
