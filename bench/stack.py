@@ -85,6 +85,18 @@ def file_size_mb(path: Path) -> float:
     return sum(part.stat().st_size for part in (path, path.with_name(path.name + ".wal")) if part.exists()) / 1e6
 
 
+def timed_method(method: Callable[..., Any], spans: list[tuple[float, float]]) -> Callable[..., Any]:
+    """Return *method* wrapped so that each call's start and end are appended to *spans*."""
+    def timed_call(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            spans.append((start, time.perf_counter()))
+
+    return timed_call
+
+
 class Bench:
     """A fresh database of *tickets* tickets and the services running on it, for one size."""
 
@@ -177,28 +189,26 @@ class Bench:
         from campus_helpdesk.store_client import StoreClient
 
         client = StoreClient(store_url)
-        importing = []
-        plain_import = client.import_tickets
-
-        def import_tickets(*args: Any, **kwargs: Any) -> int:
-            start = time.perf_counter()
-            try:
-                return plain_import(*args, **kwargs)
-            finally:
-                importing.append(time.perf_counter() - start)
-
-        client.import_tickets = import_tickets  # type: ignore[method-assign]
+        importing: list[tuple[float, float]] = []
+        client.import_tickets = timed_method(client.import_tickets, importing)  # type: ignore[method-assign]
         load = load_demo(client, self.tickets, seed=1, messages=self.demo_messages, progress=False,
                          say=lambda line: self.say("  " + line))
-        import_seconds = sum(importing)
-        return [
-            Row("load.demo", "load", f"demo load: {load.tickets:,} tickets and {load.messages:,} messages "
-                "(campus-helpdesk demo)", value=load.seconds, unit="s", throughput=load.tickets / load.seconds,
-                throughput_unit="tickets/s", extra={"tickets": load.tickets, "messages": load.messages}),
-            Row("load.import", "load", f"import {load.tickets:,} tickets (POST /import, {len(importing)} requests)",
-                value=import_seconds, unit="s", throughput=load.tickets / import_seconds,
-                throughput_unit="tickets/s", extra={"tickets": load.tickets, "requests": len(importing)}),
-        ]
+        finished = time.perf_counter()
+        import_seconds = sum(end - start for start, end in importing)
+        threads_seconds = finished - importing[-1][1]
+        demo = Row("load.demo", "load", f"demo load: {load.tickets:,} tickets and {load.messages:,} messages "
+                   "(campus-helpdesk demo)", value=load.seconds, unit="s", throughput=load.tickets / load.seconds,
+                   throughput_unit="tickets/s",
+                   extra={"tickets": load.tickets, "messages": load.messages, "import_seconds": import_seconds,
+                          "threads_seconds": threads_seconds})
+        demo.note = (f"{import_seconds:.1f} s in the import requests, {threads_seconds:.1f} s after them choosing "
+                     f"and posting {load.messages:,} thread messages, the rest waiting for the generator, "
+                     "which builds the next chunk while one is imported)")
+        requests_ = "request" if len(importing) == 1 else "requests"
+        return [demo, Row("load.import", "load", f"import {load.tickets:,} tickets (POST /import, {len(importing)} "
+                          f"{requests_} of up to 100,000)", value=import_seconds, unit="s",
+                          throughput=load.tickets / import_seconds, throughput_unit="tickets/s",
+                          extra={"tickets": load.tickets, "requests": len(importing)})]
 
     def start_services(self) -> None:
         """Start the store on the built database, then the functions and the web app as asked."""
