@@ -1,0 +1,440 @@
+"""Measure the web app in a real browser: each page's first render and each callback's latency.
+
+Against a running stack:
+
+    python -m bench.web --web-url http://127.0.0.1:8050 --store-url http://127.0.0.1:8060
+
+Or on a small stack of its own (store, functions and web app on free ports, N tickets):
+
+    python -m bench.web --start --tickets 5000 [--screenshots docs/screenshots]
+
+First render is the time from starting the navigation, in a fresh browser (empty cache),
+until the page shows its content (the grid's first row, the ticket's text, the count...).
+Callback latency is the browser's own timing of each ``/_dash-update-component``
+request while the page is used (search, sort, scroll, preview, refresh, period changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+from playwright.sync_api import Browser, Page, Request, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+FUNCTIONS = {
+    "open_since": "HELPDESK_OPEN_SINCE_URL",
+    "resolution_time": "HELPDESK_RESOLUTION_TIME_URL",
+    "category_active": "HELPDESK_CATEGORY_ACTIVE_URL",
+}
+
+
+# ---------------------------------------------------------------- a stack of our own
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Service:
+    """One service process started by the bench."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    port: int
+    health: str
+    log: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> "Service":
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} stopped:\n{self.log.read_text(errors='replace')[-3000:]}")
+            try:
+                if requests.get(self.url + self.health, timeout=1).status_code < 500:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not answer in {timeout} s:\n{self.log.read_text(errors='replace')[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def start_stack(workdir: Path, tickets: int, timezone: str) -> list[Service]:
+    """Start store, functions and web app on free ports, and load *tickets* generated tickets."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HELPDESK_")}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", HELPDESK_TIMEZONE=timezone)
+    command = [sys.executable, "-m", "campus_helpdesk"]
+    port = free_port()
+    store = Service(
+        "store",
+        [*command, "store", "--port", str(port)],
+        {**env, "HELPDESK_DB_PATH": str(workdir / "helpdesk.duckdb")},
+        port,
+        "/api/v1/health",
+        workdir / "store.log",
+    ).start()
+    services = [store]
+    urls = {"HELPDESK_STORE_URL": store.url}
+    if all((ROOT / "functions" / name / "main.py").exists() for name in FUNCTIONS):
+        for name, variable in FUNCTIONS.items():
+            port = free_port()
+            function = Service(
+                name,
+                [*command, "function", name, "--port", str(port)],
+                {**env, "HELPDESK_STORE_URL": store.url},
+                port,
+                "/",
+                workdir / f"{name}.log",
+            ).start()
+            services.append(function)
+            urls[variable] = function.url
+    if tickets:
+        from bench.dataset import write_tickets_csv
+
+        csv = write_tickets_csv(workdir / "tickets.csv", tickets)
+        with open(csv, "rb") as body:
+            answer = requests.post(
+                f"{store.url}/api/v1/import",
+                data=body,
+                headers={"X-Helpdesk-Role": "staff", "Content-Type": "text/csv"},
+                timeout=600,
+            )
+        answer.raise_for_status()
+    port = free_port()
+    web = Service(
+        "web",
+        [*command, "web", "--port", str(port), "--workers", "2"],
+        {**env, **urls},
+        port,
+        "/",
+        workdir / "web.log",
+    ).start()
+    return [*services, web]
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Timings:
+    """What the bench measured."""
+
+    first_render: dict[str, list[float]] = field(default_factory=dict)
+    callbacks: dict[str, list[float]] = field(default_factory=dict)
+
+    def record_callback(self, page_name: str, request: Request) -> None:
+        if "_dash-update-component" not in request.url:
+            return
+        try:
+            output = json.loads(request.post_data or "{}").get("output", "?")
+        except ValueError:
+            output = "?"
+        timing = request.timing
+        if timing.get("responseEnd", -1) < 0:
+            return
+        name = f"{page_name}: {callback_name(output)}"
+        self.callbacks.setdefault(name, []).append(timing["responseEnd"])
+
+
+def callback_name(output: str) -> str:
+    """Return a short name for a callback from its output ids."""
+    parts = [part.split(".")[0].lstrip(".") for part in output.strip(".").split("...") if part]
+    ids = sorted({part for part in parts if part})
+    return ", ".join(ids[:2]) + (" …" if len(ids) > 2 else "")
+
+
+@dataclass
+class PageCheck:
+    """One page: its address, what shows it is ready, and how a person uses it."""
+
+    name: str
+    path: str
+    ready: str
+    role: str = "staff"
+    use: Callable[[Page], None] | None = None
+
+
+def open_fresh(browser: Browser, base_url: str, role: str, viewport: dict[str, int]) -> tuple[Any, Page]:
+    context = browser.new_context(base_url=base_url, viewport=viewport)
+    context.add_init_script(
+        "try { if (!localStorage.getItem('shell-session')) {"
+        f" localStorage.setItem('shell-session', JSON.stringify({{role: '{role}', name: 'Bench'}})); }}"
+        " } catch (error) {}"
+    )
+    context.set_default_timeout(30_000)
+    return context, context.new_page()
+
+
+def measure_first_render(browser: Browser, base_url: str, check: PageCheck, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        context, page = open_fresh(browser, base_url, check.role, DESKTOP)
+        started = time.perf_counter()
+        page.goto(check.path, wait_until="commit")
+        page.wait_for_selector(check.ready, state="visible")
+        times.append((time.perf_counter() - started) * 1000)
+        context.close()
+    return times
+
+
+def use_pages(browser: Browser, base_url: str, checks: list[PageCheck], timings: Timings) -> None:
+    for check in checks:
+        if check.use is None:
+            continue
+        context, page = open_fresh(browser, base_url, check.role, DESKTOP)
+        page.goto(check.path)
+        page.wait_for_selector(check.ready, state="visible")
+        page.wait_for_timeout(500)
+        page.on("requestfinished", lambda request, name=check.name: timings.record_callback(name, request))
+        check.use(page)
+        page.wait_for_timeout(500)
+        context.close()
+
+
+def use_ticket_list(page: Page) -> None:
+    for words in ("wifi", "radiator", "library", "printer", ""):
+        page.fill("#tickets-search", words)
+        page.wait_for_timeout(900)
+    for column in ("opened_at", "status", "category", "id"):
+        page.locator(f".ag-header-cell[col-id={column}]").click()
+        page.wait_for_timeout(700)
+    for status in ("open", "active", "closed", "all"):
+        page.select_option("#tickets-status", status)
+        page.wait_for_timeout(700)
+    viewport = page.locator(".tickets-grid .ag-body-viewport")
+    for _ in range(5):
+        viewport.evaluate("element => element.scrollBy(0, 4000)")
+        page.wait_for_timeout(700)
+
+
+def use_new_ticket(page: Page) -> None:
+    text = ""
+    for part in ("The projector ", "in lecture hall B2 ", "shows no picture ", "and the wifi is down"):
+        text += part
+        page.fill("#new-description", text)
+        page.wait_for_timeout(900)
+
+
+def use_ticket(page: Page) -> None:
+    for n in range(3):
+        page.fill("#ticket-message-body", f"Bench message {n}")
+        page.click("#ticket-message-send")
+        page.wait_for_timeout(600)
+    page.wait_for_timeout(7000)  # two or three automatic refreshes
+
+
+def use_analytics(page: Page) -> None:
+    for amount in ("1", "7", "30", "365"):
+        page.fill("#analytics-open-amount", amount)
+        page.wait_for_timeout(900)
+    page.locator("label", has_text="Resolution time by month").click()
+    for months in ("6", "24", "12"):
+        page.select_option("#analytics-resolution-range", months)
+        page.wait_for_timeout(900)
+    page.locator("label", has_text="Active tickets by category").click()
+    for _ in range(3):
+        page.click("#analytics-refresh-now")
+        page.wait_for_timeout(900)
+
+
+def showcase_ticket(store_url: str) -> int:
+    """Create a ticket with a short thread and history, and return its number."""
+
+    def call(method: str, path: str, role: str, **kwargs: Any) -> Any:
+        answer = requests.request(
+            method, f"{store_url}/api/v1{path}", headers={"X-Helpdesk-Role": role}, timeout=30, **kwargs
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    ticket = call(
+        "POST",
+        "/tickets",
+        "user",
+        json={
+            "title": "Projector in lecture hall B2 shows no picture",
+            "description": "Since this morning the projector in B2 stays blue whatever laptop we connect.\n"
+            "The lecture at 14:00 needs it.",
+            "location": "Lecture hall B2, ground floor",
+            "reporter": "Ana Ricci",
+        },
+    )
+    call("POST", f"/tickets/{ticket['id']}/messages", "user", json={"body": "Is anyone coming?", "author_name": "Ana"})
+    call("POST", f"/tickets/{ticket['id']}/status", "staff", json={"status": "active"})
+    call(
+        "POST",
+        f"/tickets/{ticket['id']}/messages",
+        "staff",
+        json={"body": "A technician is on the way with a spare adapter.", "author_name": "Bo (helpdesk)"},
+    )
+    return int(ticket["id"])
+
+
+def take_screenshots(browser: Browser, base_url: str, ticket_id: int, folder: Path) -> list[Path]:
+    """Save each page at desktop and phone width as PNG files in *folder*."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = [
+        ("entry", "/", "#entry-choose-user", None, None),
+        ("tickets", "/tickets", ".tickets-grid .ag-row", "staff", None),
+        ("new-ticket", "/tickets/new", "#new-description", "user", use_new_ticket),
+        ("ticket", f"/tickets/{ticket_id}", "#ticket-description", "staff", None),
+        ("analytics-open", "/analytics?view=open", "#analytics-open-count", "staff", None),
+        ("analytics-resolution", "/analytics?view=resolution", "#analytics-resolution-graph .bars path", "staff", None),
+        ("analytics-category", "/analytics?view=category", "#analytics-category-graph .bars path", "staff", None),
+    ]
+    written = []
+    for name, path, ready, role, use in shots:
+        for suffix, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            context = browser.new_context(base_url=base_url, viewport=viewport, device_scale_factor=1)
+            if role:
+                context.add_init_script(
+                    f"localStorage.setItem('shell-session', JSON.stringify({{role: '{role}', name: 'Ana'}}))"
+                )
+            page = context.new_page()
+            page.goto(path)
+            page.wait_for_selector(ready, state="attached", timeout=30_000)
+            if use is not None:
+                use(page)
+            page.wait_for_timeout(1200)
+            target = folder / f"{name}-{suffix}.png"
+            page.screenshot(path=str(target), full_page=suffix == "phone")
+            written.append(target)
+            context.close()
+    return written
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(timings: Timings) -> str:
+    lines = ["| page | first render p50 (ms) | max (ms) | runs |", "|---|---:|---:|---:|"]
+    for name, values in timings.first_render.items():
+        lines.append(f"| {name} | {statistics.median(values):.0f} | {max(values):.0f} | {len(values)} |")
+    lines += ["", "| callback | calls | p50 (ms) | p95 (ms) |", "|---|---:|---:|---:|"]
+    for name, values in sorted(timings.callbacks.items()):
+        lines.append(f"| {name} | {len(values)} | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} |")
+    return "\n".join(lines)
+
+
+def pages(store_url: str) -> list[PageCheck]:
+    listing = requests.get(
+        f"{store_url}/api/v1/tickets",
+        params={"limit": 1, "sort": "-id", "status": "open,active"},
+        headers={"X-Helpdesk-Role": "staff"},
+        timeout=30,
+    )
+    listing.raise_for_status()
+    items = listing.json()["items"]
+    if not items:
+        raise SystemExit("The store has no tickets; load some first (or use --start --tickets N).")
+    newest = items[0]["id"]
+    return [
+        PageCheck("entry", "/", "#entry-choose-user", role="user"),
+        PageCheck("ticket list", "/tickets", ".tickets-grid .ag-center-cols-container .ag-row", use=use_ticket_list),
+        PageCheck("new ticket", "/tickets/new", "#new-description", role="user", use=use_new_ticket),
+        PageCheck("ticket", f"/tickets/{newest}", "#ticket-description", use=use_ticket),
+        PageCheck("analytics", "/analytics", "#analytics-open-count", use=use_analytics),
+    ]
+
+
+def run(web_url: str, store_url: str, runs: int, screenshots: Path | None) -> Timings:
+    timings = Timings()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            checks = pages(store_url)
+            # One visit first so that the web app's workers have built their pages.
+            measure_first_render(browser, web_url, checks[1], 1)
+            for check in checks:
+                timings.first_render[check.name] = measure_first_render(browser, web_url, check, runs)
+            use_pages(browser, web_url, checks, timings)
+            if screenshots is not None:
+                for path in take_screenshots(browser, web_url, showcase_ticket(store_url), screenshots):
+                    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        finally:
+            browser.close()
+    return timings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--web-url", default=os.environ.get("HELPDESK_WEB_URL", "http://127.0.0.1:8050"))
+    parser.add_argument("--store-url", default=os.environ.get("HELPDESK_STORE_URL", "http://127.0.0.1:8060"))
+    parser.add_argument("--start", action="store_true", help="start a stack of its own on free ports")
+    parser.add_argument("--tickets", type=int, default=3000, help="tickets to load with --start")
+    parser.add_argument("--runs", type=int, default=5, help="fresh-browser visits per page")
+    parser.add_argument("--screenshots", type=Path, help="also save screenshots of every page here")
+    parser.add_argument("--json", type=Path, help="write the measurements here as JSON")
+    options = parser.parse_args(argv)
+
+    services: list[Service] = []
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-web-") as workdir:
+        try:
+            if options.start:
+                services = start_stack(
+                    Path(workdir), options.tickets, os.environ.get("HELPDESK_TIMEZONE", "Europe/Rome")
+                )
+                store_url, web_url = services[0].url, services[-1].url
+            else:
+                store_url, web_url = options.store_url.rstrip("/"), options.web_url.rstrip("/")
+            timings = run(web_url, store_url, options.runs, options.screenshots)
+        finally:
+            for service in reversed(services):
+                service.stop()
+    print(report(timings))
+    if options.json:
+        options.json.write_text(
+            json.dumps({"first_render_ms": timings.first_render, "callback_ms": timings.callbacks}, indent=1)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Create the Campus Helpdesk web app; ``server`` is what gunicorn serves."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from . import shell
+
+app = Dash(
+    __name__,
+    use_pages=True,
+    pages_folder="",  # the pages are imported below, as ordinary modules
+    title="Campus Helpdesk",
+    update_title=None,
+    suppress_callback_exceptions=True,
+)
+app.layout = shell.layout
+server = app.server
+
+# A page registers itself when imported, which needs the app to exist.
+from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F401
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=8050)

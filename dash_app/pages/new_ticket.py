@@ -1,0 +1,238 @@
+"""New ticket: describe the problem, see the category it will get while typing, submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import (
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
+
+from ..present import category_label, confidence_percent
+from ..service_errors import InvalidInput, ServiceError
+from ..session import PREFILL_NAME_JS, SESSION_ID, URL_ID, store_for
+from ..store_client import StoreClient
+
+FIELDS = ("description", "title", "location", "reporter")
+#: Quiet time after the last keystroke before the category preview is asked for.
+PREVIEW_DEBOUNCE_MS = 450
+
+
+def _field(name: str, label: str, control: Any, help_text: str | None = None) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(label, html_for=f"new-{name}"),
+            control,
+            dbc.FormFeedback(id=f"new-{name}-feedback", type="invalid"),
+            dbc.FormText(help_text) if help_text else None,
+        ],
+        className="mb-3",
+    )
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Report a problem", className="h3"),
+            html.P(
+                "Describe what is wrong and where. The helpdesk files it under a category automatically; "
+                "staff can correct it.",
+                className="text-secondary",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            _field(
+                                "description",
+                                "What is the problem? (required)",
+                                dbc.Textarea(
+                                    id="new-description",
+                                    rows=6,
+                                    maxlength=10000,
+                                    placeholder="e.g. The projector in lecture hall B2 shows no picture since today.",
+                                ),
+                            ),
+                            _field("title", "Short title (optional)", dbc.Input(id="new-title", maxlength=120)),
+                            _field(
+                                "location",
+                                "Where? (optional)",
+                                dbc.Input(id="new-location", maxlength=200, placeholder="Building, room"),
+                            ),
+                            _field(
+                                "reporter",
+                                "Your name or contact (optional)",
+                                dbc.Input(id="new-reporter", maxlength=80),
+                            ),
+                            html.Div(id="new-alert", role="alert"),
+                            dbc.Button("Submit ticket", id="new-submit", color="primary", n_clicks=0),
+                        ],
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                [
+                                    html.H2("Category it will get", className="h6 text-secondary"),
+                                    html.Div(
+                                        "Start describing the problem to see its category.",
+                                        id="new-preview",
+                                        **{"aria-live": "polite"},
+                                    ),
+                                ]
+                            ),
+                            class_name="mt-3 mt-lg-4",
+                        ),
+                        lg=5,
+                    ),
+                ]
+            ),
+            dcc.Store(id="new-preview-text"),
+        ]
+    )
+
+
+# Registered before the ticket page so that /tickets/new is not read as a ticket number.
+dash.register_page(
+    __name__,
+    path="/tickets/new",
+    title="Report a problem · Campus Helpdesk",
+    name="Report a problem",
+    order=2,
+    layout=layout,
+)
+
+
+def preview(text: str | None, store: StoreClient) -> Any:
+    """Return the category preview for the text typed so far."""
+    if not text or not text.strip():
+        return "Start describing the problem to see its category."
+    try:
+        answer = store.categorize(text)
+    except ServiceError as error:
+        return html.Span(
+            f"The category preview is unavailable right now. {error.message}", className="text-warning-emphasis"
+        )
+    confidence = float(answer.get("confidence") or 0)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(
+                        category_label(answer.get("category")), id="new-preview-category", className="fs-5 fw-semibold"
+                    ),
+                    html.Span(f" · {confidence_percent(confidence)} sure", className="text-secondary"),
+                ]
+            ),
+            dbc.Progress(value=round(confidence * 100), class_name="mt-2", style={"height": "6px"}),
+        ]
+    )
+
+
+@dataclass
+class SubmitAnswer:
+    """What a submit changes on the page."""
+
+    pathname: Any = no_update
+    alert: Any = None
+    invalid: dict[str, bool] = field(default_factory=lambda: {name: False for name in FIELDS})
+    feedback: dict[str, str] = field(default_factory=lambda: {name: "" for name in FIELDS})
+
+
+def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
+    """Create the ticket; on success go to its page, else say what is wrong next to each field."""
+    answer = SubmitAnswer()
+    try:
+        ticket = store.create_ticket(
+            description=fields.get("description") or "",
+            title=fields.get("title"),
+            location=fields.get("location"),
+            reporter=fields.get("reporter"),
+        )
+    except InvalidInput as error:
+        by_field = error.field_messages()
+        for name, message in by_field.items():
+            if name in answer.invalid:
+                answer.invalid[name] = True
+                answer.feedback[name] = message
+        # Messages about fields the form does not show go into the alert with the summary.
+        others = [message for name, message in by_field.items() if name not in answer.invalid]
+        answer.alert = dbc.Alert(" ".join([error.message, *others]), color="danger", id="new-error")
+        return answer
+    except ServiceError as error:
+        answer.alert = dbc.Alert(
+            [html.Strong("The ticket was not sent. "), error.message, " Your text is still here; try again."],
+            color="danger",
+            id="new-error",
+        )
+        return answer
+    answer.pathname = f"/tickets/{ticket['id']}"
+    return answer
+
+
+clientside_callback(
+    PREFILL_NAME_JS, Output("new-reporter", "value"), Input(SESSION_ID, "data"), State("new-reporter", "value")
+)
+
+
+# Debounce in the browser: the preview text is handed to the server only after a pause.
+clientside_callback(
+    f"""
+    function(description, title) {{
+        clearTimeout(window._helpdeskPreviewTimer);
+        const text = [title || '', description || ''].filter(function (part) {{ return part.trim(); }}).join('\\n');
+        window._helpdeskPreviewTimer = setTimeout(function () {{
+            window.dash_clientside.set_props('new-preview-text', {{data: text}});
+        }}, {PREVIEW_DEBOUNCE_MS});
+        return window.dash_clientside.no_update;
+    }}
+    """,
+    Output("new-preview-text", "data"),
+    Input("new-description", "value"),
+    Input("new-title", "value"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("new-preview", "children"),
+    Input("new-preview-text", "data"),
+    State(SESSION_ID, "data"),
+    prevent_initial_call=True,
+)
+def preview_callback(text, session):  # type: ignore[no-untyped-def]
+    return preview(text, store_for(session))
+
+
+@callback(
+    Output(URL_ID, "pathname", allow_duplicate=True),
+    Output("new-alert", "children"),
+    *[Output(f"new-{name}", "invalid") for name in FIELDS],
+    *[Output(f"new-{name}-feedback", "children") for name in FIELDS],
+    Input("new-submit", "n_clicks"),
+    *[State(f"new-{name}", "value") for name in FIELDS],
+    State(SESSION_ID, "data"),
+    running=[(Output("new-submit", "disabled"), True, False)],
+    prevent_initial_call=True,
+)
+def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
+    if not clicks:
+        return no_update, no_update, *[no_update] * (2 * len(FIELDS))
+    fields = {"description": description, "title": title, "location": location, "reporter": reporter}
+    answer = submit(fields, store_for(session))
+    return (
+        answer.pathname,
+        answer.alert,
+        *[answer.invalid[name] for name in FIELDS],
+        *[answer.feedback[name] for name in FIELDS],
+    )

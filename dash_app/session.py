@@ -1,0 +1,67 @@
+"""The role and display name a person chose, as kept in the browser."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, TypedDict
+
+from .analytics_client import AnalyticsClient
+from .store_client import Role, StoreClient
+
+#: The ``dcc.Store(storage_type="local")`` that holds the choice, in the shell.
+SESSION_ID = "shell-session"
+#: The shell's ``dcc.Location``; pages navigate by writing its ``pathname``.
+URL_ID = "shell-url"
+
+
+class Session(TypedDict, total=False):
+    """What the browser remembers: the role and an optional display name."""
+
+    role: Role
+    name: str
+
+
+def role_of(session: Mapping[str, Any] | None) -> Role:
+    """Return the chosen role; a person who has not chosen yet is a campus user."""
+    if session and session.get("role") == "staff":
+        return "staff"
+    return "user"
+
+
+def name_of(session: Mapping[str, Any] | None) -> str:
+    """Return the chosen display name, or an empty string."""
+    name = (session or {}).get("name") or ""
+    return str(name).strip()[:80]
+
+
+def has_chosen(session: Mapping[str, Any] | None) -> bool:
+    """Return whether the person has chosen a role on the entry page or in the navbar."""
+    return bool(session) and session.get("role") in ("user", "staff")  # type: ignore[union-attr]
+
+
+def make_session(role: str | None, name: str | None) -> Session:
+    """Return the session for a role choice and a name."""
+    session = Session(role="staff" if role == "staff" else "user")
+    cleaned = (name or "").strip()[:80]
+    if cleaned:
+        session["name"] = cleaned
+    return session
+
+
+#: Fill a name field from the session in the browser itself: a server round trip could
+#: land after the person started typing and overwrite what they typed.
+PREFILL_NAME_JS = """
+function(session, typed) {
+    if (typed || !session || !session.name) { return window.dash_clientside.no_update; }
+    return session.name;
+}
+"""
+
+
+def store_for(session: Mapping[str, Any] | None) -> StoreClient:
+    """Return a store client speaking with the session's role."""
+    return StoreClient(role_of(session))
+
+
+def analytics() -> AnalyticsClient:
+    """Return a client for the analysis functions."""
+    return AnalyticsClient()
