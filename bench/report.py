@@ -125,7 +125,8 @@ def size_table(result: dict[str, Any]) -> str:
     lines = [
         f"### {result['tickets']:,} tickets",
         "",
-        f"Load average {format_load(result['load_before'])} before, {format_load(result['load_after'])} after; "
+        f"Load average (1 / 5 / 15 min) {format_load(result['load_before'])} before, "
+        f"{format_load(result['load_after'])} after{during(result.get('load_during'))}; "
         f"{result['seconds']:,.0f} s in all; data: {result['loader']}.",
         "",
         "| operation | p50 ms | p95 ms | throughput / size | DuckDB in-process p50 ms | ratio | target | |",
@@ -141,6 +142,12 @@ def size_table(result: dict[str, Any]) -> str:
     if result.get("skipped"):
         lines += ["", "Not measured: " + "; ".join(result["skipped"]) + "."]
     return "\n".join(lines)
+
+
+def during(load: dict[str, float | None] | None) -> str:
+    if not load or load["min"] is None:
+        return ""
+    return f", 1-minute load during the run {load['min']:.1f}–{load['max']:.1f} (mean {load['mean']:.1f})"
 
 
 def format_load(values: list[float]) -> str:

@@ -7,8 +7,11 @@ the three functions and the web app as real processes on free ports.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -17,7 +20,7 @@ import duckdb
 import psutil
 import requests
 
-from tests.servers import Running, function_process, store_process, web_process
+from tests.servers import Running, free_port, function_process, service_env, store_process
 
 from .report import Row, as_dicts, load_average
 
@@ -97,6 +100,13 @@ def timed_method(method: Callable[..., Any], spans: list[tuple[float, float]]) -
     return timed_call
 
 
+def web_server(urls: dict[str, str], timezone: str) -> Running:
+    """Return (not yet started) the web app with its production settings (two workers) on a free port."""
+    port = free_port()
+    return Running("web", [sys.executable, "-m", "campus_helpdesk", "web", "--host", "127.0.0.1", "--port", str(port)],
+                   port, service_env(**urls, HELPDESK_TIMEZONE=timezone), "/")
+
+
 class Bench:
     """A fresh database of *tickets* tickets and the services running on it, for one size."""
 
@@ -125,6 +135,9 @@ class Bench:
     def __enter__(self) -> "Bench":
         self.started = time.perf_counter()
         self.load_before = load_average()
+        self.load_samples: list[float] = []
+        self.sampling = threading.Event()
+        threading.Thread(target=self.sample_load, name="load-average", daemon=True).start()
         self.work = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
         self.database = self.work / "helpdesk.duckdb"
         try:
@@ -138,7 +151,13 @@ class Bench:
             raise
         return self
 
+    def sample_load(self, every: float = 5.0) -> None:
+        """Note the 1-minute load average every few seconds until the bench ends."""
+        while not self.sampling.wait(every):
+            self.load_samples.append(os.getloadavg()[0])
+
     def __exit__(self, *exc: Any) -> None:
+        self.sampling.set()
         for service in reversed(self.services):
             service.stop()
             service.log.unlink(missing_ok=True)
@@ -220,7 +239,7 @@ class Bench:
         if self.want_web:
             urls = {"HELPDESK_STORE_URL": self.store.url,
                     **{FUNCTIONS[name]: server.url for name, server in self.functions.items()}}
-            self.web = self.start(web_process(urls, HELPDESK_TIMEZONE=self.timezone), timeout=120)
+            self.web = self.start(web_server(urls, self.timezone), timeout=120)
 
     # ------------------------------------------------------------ results
 
@@ -249,4 +268,6 @@ class Bench:
         return {"tickets": self.tickets, "loader": {"demo": "campus-helpdesk demo generator",
                                                     "csv": "bench/dataset.py CSV"}[self.loader],
                 "load_before": self.load_before, "load_after": load_average(),
+                "load_during": {"min": min(self.load_samples, default=None), "max": max(self.load_samples, default=None),
+                                "mean": sum(self.load_samples) / len(self.load_samples) if self.load_samples else None},
                 "seconds": time.perf_counter() - self.started, "skipped": self.skipped, "rows": as_dicts(rows)}
