@@ -222,7 +222,7 @@ class Bench:
                           "threads_seconds": threads_seconds})
         demo.note = (f"{import_seconds:.1f} s in the import requests, {threads_seconds:.1f} s after them choosing "
                      f"and posting {load.messages:,} thread messages, the rest waiting for the generator, "
-                     "which builds the next chunk while one is imported)")
+                     "which builds the next chunk while one is imported")
         requests_ = "request" if len(importing) == 1 else "requests"
         return [demo, Row("load.import", "load", f"import {load.tickets:,} tickets (POST /import, {len(importing)} "
                           f"{requests_} of up to 100,000)", value=import_seconds, unit="s",

@@ -331,8 +331,9 @@ def web_rows(timings: Timings) -> list[Row]:
         by_page.setdefault(page, {})[callback] = values
     for page, callbacks in by_page.items():
         values = [value for samples in callbacks.values() for value in samples]
+        kinds = f"{len(callbacks)} kind" + ("s" if len(callbacks) > 1 else "")
         rows.append(Row.latency(f"web.callbacks.{slug(page)}", "web",
-                                f"callbacks while using the {page} page ({len(callbacks)} kinds)", values,
+                                f"callbacks while using the {page} page ({kinds})", values,
                                 extra={"callbacks": {name: {"calls": len(samples), "p50_ms": statistics.median(samples),
                                                             "p95_ms": percentile(samples, 0.95)}
                                                      for name, samples in sorted(callbacks.items())}}))
