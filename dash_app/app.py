@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash
 
 from . import shell
+from .security import add_security_headers
 
 app = Dash(
     __name__,
@@ -25,6 +26,8 @@ from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F
 # written one yet, and fails; so every process writes one page before serving.
 with server.test_request_context("/"):
     app.index()
+
+add_security_headers(app)
 
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=8050)

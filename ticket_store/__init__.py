@@ -5,9 +5,10 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from .access import check_token, read_role
+from .analytics_api import analytics_api
 from .api import Store, api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
@@ -15,10 +16,13 @@ from .errors import register_error_handlers
 from .tickets import staff_corrections
 
 log = logging.getLogger(__name__)
+#: A refused body up to this size is read to its end, so the connection can serve the client's next request.
+DRAIN_LIMIT = 16 * 1024 * 1024
 DEFAULTS: dict[str, Any] = {
     "DB_PATH": "./var/helpdesk.duckdb",
     "API_TOKEN": None,
     "MEMORY_LIMIT": "512MB",
+    "LOCK_WAIT": 15.0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
@@ -33,11 +37,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "DB_PATH": os.environ.get("HELPDESK_DB_PATH"),
             "API_TOKEN": os.environ.get("HELPDESK_API_TOKEN"),
             "MEMORY_LIMIT": os.environ.get("HELPDESK_DB_MEMORY_LIMIT"),
+            "LOCK_WAIT": float(os.environ.get("HELPDESK_DB_LOCK_WAIT") or DEFAULTS["LOCK_WAIT"]),
         }.items() if value
     })
     app.config.update(config or {})
 
-    db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"])
+    db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"], app.config["LOCK_WAIT"])
     categorizer = load_categorizer()
     corrections = staff_corrections(db)
     if corrections:
@@ -46,7 +51,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(check_token)
     app.before_request(read_role)
+    app.after_request(drain_unread_body)
     app.register_blueprint(api)
+    app.register_blueprint(analytics_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app
+
+
+def drain_unread_body(response: Response) -> Response:
+    """Read what is left of a refused request's body (e.g. a 413) before answering.
+
+    gunicorn answers "keep-alive" but then closes the connection when more than 64 KiB of the body
+    were left unread, so the client's next request on that connection would fail.
+    """
+    length = request.content_length
+    if response.status_code >= 400 and length and length <= DRAIN_LIMIT:
+        stream = request.environ["wsgi.input"]
+        while stream.read(64 * 1024):
+            pass
+    return response

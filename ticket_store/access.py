@@ -22,8 +22,8 @@ def check_token() -> None:
 
 
 def read_role() -> None:
-    """Remember the caller's role from X-Helpdesk-Role (absent means a campus user)."""
-    role = request.headers.get("X-Helpdesk-Role", "user").strip().lower() or "user"
+    """Remember the caller's role from X-Helpdesk-Role (absent means a campus user; empty is not a role)."""
+    role = request.headers.get("X-Helpdesk-Role", "user").strip()
     if role not in ROLES:
         raise BadRequest("The X-Helpdesk-Role header must be 'user' or 'staff'.",
                          [{"field": "X-Helpdesk-Role", "message": "must be 'user' or 'staff'."}])

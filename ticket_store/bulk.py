@@ -21,6 +21,9 @@ COLUMNS = ("title", "description", "location", "reporter", "category", "status",
 IMPORT_LIMIT = 512 * 1024 * 1024
 CHUNK = 1024 * 1024
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# What the API trims from text (Unicode White_Space); DuckDB's trim() alone keeps tabs and line breaks.
+BARE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
@@ -49,6 +52,9 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
     if [name.strip() for name in header] != list(COLUMNS):
         raise InvalidInput(f"Nothing was imported: the first line must be the header {','.join(COLUMNS)}.",
                            [{"row": 0, "field": "", "message": "wrong or missing header"}])
+    if has_bare_carriage_return(path):
+        stage_csv_rows(cursor, path)
+        return
     columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
     try:
         cursor.execute(
@@ -64,36 +70,90 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
         raise row_error(int(line.group(1)) - 1 if line else 0, None, message) from None
 
 
+def has_bare_carriage_return(path: str) -> bool:
+    """Return True when the file has a carriage return not followed by a line feed.
+
+    DuckDB's CSV reader refuses or silently drops such a carriage return even inside a quoted field,
+    where RFC 4180 allows it (and the API accepts it in every text field).
+    """
+    with open(path, "rb") as file:
+        tail = b""
+        while chunk := file.read(CHUNK):
+            data = tail + chunk
+            end = len(data) - 1 if data.endswith(b"\r") else len(data)  # its line feed may be in the next chunk
+            if BARE_CARRIAGE_RETURN.search(data, 0, end):
+                return True
+            tail = data[end:]
+    return tail == b"\r"
+
+
+def stage_csv_rows(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Load a CSV file with Python's csv reader, in batches (slower than DuckDB's, exact for any text)."""
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE staging ({', '.join(f'{name} VARCHAR' for name in COLUMNS)})")
+    batch: list[list[str]] = []
+
+    def flush() -> None:
+        cursor.register("csv_rows", pa.table({name: pa.array(column, pa.string())
+                                              for name, column in zip(COLUMNS, zip(*batch))}))
+        cursor.execute("INSERT INTO staging SELECT * FROM csv_rows")
+        cursor.unregister("csv_rows")
+        batch.clear()
+
+    row = 0
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        try:
+            next(reader)
+            for record in reader:
+                if not record:
+                    continue
+                row += 1
+                if len(record) != len(COLUMNS):
+                    raise row_error(row, None, f"the line has {len(record)} fields instead of {len(COLUMNS)}")
+                batch.append(record)
+                if len(batch) == 50_000:
+                    flush()
+        except csv.Error as error:
+            raise row_error(row + 1, None, f"the line is not valid CSV ({error})") from None
+        except UnicodeDecodeError:
+            raise row_error(row + 1, None, "the line is not UTF-8 text") from None
+    if batch:
+        flush()
+
+
 def stage_ndjson(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
     """Load an NDJSON file into the staging table, refusing unknown fields and non-text values."""
-    values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    check_ndjson_lines(path)
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM read_json(?, format = 'newline_delimited', "
+        f"columns = {{{columns}}})",
+        [path],
+    )
+
+
+def check_ndjson_lines(path: str) -> None:
+    """Read the file once, line by line, and raise for the first line that is not a ticket object."""
     row = 0
-    with open(path, encoding="utf-8", errors="strict") as file:
-        try:
-            lines = list(file)
-        except UnicodeDecodeError:
-            raise InvalidInput("Nothing was imported: the file is not UTF-8 text.") from None
-    for line in lines:
-        if not line.strip():
-            continue
-        row += 1
-        try:
-            ticket = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
-        if not isinstance(ticket, dict):
-            raise row_error(row, None, "each line must be a JSON object")
-        unknown = sorted(set(ticket) - set(COLUMNS))
-        if unknown:
-            raise row_error(row, unknown[0], f"{unknown[0]} is not a column of the import")
-        for name in COLUMNS:
-            value = ticket.get(name)
-            if value is not None and not isinstance(value, str):
-                raise row_error(row, name, f"{name} must be a string")
-            values[name].append(value)
-    cursor.register("ndjson_rows", pa.table({name: pa.array(column, pa.string()) for name, column in values.items()}))
-    cursor.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM ndjson_rows")
-    cursor.unregister("ndjson_rows")
+    with open(path, "rb") as file:
+        for raw in file:
+            if not raw.strip():
+                continue
+            row += 1
+            try:
+                ticket = json.loads(raw)
+            except UnicodeDecodeError:
+                raise row_error(row, None, "the line is not UTF-8 text") from None
+            except json.JSONDecodeError as error:
+                raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
+            if not isinstance(ticket, dict):
+                raise row_error(row, None, "each line must be a JSON object")
+            unknown = sorted(set(ticket) - set(COLUMNS))
+            if unknown:
+                raise row_error(row, unknown[0], f"{unknown[0]} is not a column of the import")
+            for name, value in ticket.items():
+                if value is not None and not isinstance(value, str):
+                    raise row_error(row, name, f"{name} must be a string")
 
 
 CHECKS: list[tuple[str, str, str]] = [
@@ -102,19 +162,20 @@ CHECKS: list[tuple[str, str, str]] = [
          "contains control characters; only newline, carriage return and tab are allowed")
         for field in ("title", "description", "location", "reporter")
     ),
-    ("description", "description IS NULL OR trim(description) = ''", "description is required"),
+    ("description", "description IS NULL OR trim_text(description) = ''", "description is required"),
     *(
-        (field, f"length(trim({field})) > {FIELD_LIMITS[field]}", f"must be at most {FIELD_LIMITS[field]:,} characters")
+        (field, f"length(trim_text({field})) > {FIELD_LIMITS[field]}",
+         f"must be at most {FIELD_LIMITS[field]:,} characters")
         for field in ("title", "description", "location", "reporter")
     ),
-    ("category", "coalesce(trim(category), '') NOT IN ('', 'facility', 'it', 'services')",
+    ("category", "coalesce(trim_text(category), '') NOT IN ('', 'facility', 'it', 'services')",
      "must be facility, it, services or empty"),
-    ("status", "coalesce(trim(status), '') NOT IN ('open', 'active', 'closed')", "must be open, active or closed"),
+    ("status", "coalesce(trim_text(status), '') NOT IN ('open', 'active', 'closed')", "must be open, active or closed"),
     ("opened_at", "opened IS NULL", "must be an ISO 8601 timestamp"),
-    ("closed_at", "closed_at IS NOT NULL AND trim(closed_at) <> '' AND closed IS NULL",
+    ("closed_at", "closed_at IS NOT NULL AND trim_text(closed_at) <> '' AND closed IS NULL",
      "must be an ISO 8601 timestamp or empty"),
-    ("closed_at", "trim(status) = 'closed' AND closed IS NULL", "is required when the status is closed"),
-    ("closed_at", "trim(status) <> 'closed' AND closed IS NOT NULL", "must be empty unless the status is closed"),
+    ("closed_at", "trim_text(status) = 'closed' AND closed IS NULL", "is required when the status is closed"),
+    ("closed_at", "trim_text(status) <> 'closed' AND closed IS NOT NULL", "must be empty unless the status is closed"),
     ("opened_at", "opened > $now", "must not be in the future"),
     ("closed_at", "closed > $now", "must not be in the future"),
     ("closed_at", "closed < opened", "must not be before opened_at"),
@@ -126,8 +187,8 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
     cursor.execute(
         # rowids of tables written inside a transaction start at a large offset, so count rows instead.
         "CREATE OR REPLACE TEMP TABLE checked AS SELECT row_number() OVER (ORDER BY rowid) AS row, *, "
-        "timezone('UTC', try_cast(nullif(trim(opened_at), '') AS TIMESTAMPTZ)) AS opened, "
-        "timezone('UTC', try_cast(nullif(trim(closed_at), '') AS TIMESTAMPTZ)) AS closed FROM staging"
+        "timezone('UTC', try_cast(nullif(trim_text(opened_at), '') AS TIMESTAMPTZ)) AS opened, "
+        "timezone('UTC', try_cast(nullif(trim_text(closed_at), '') AS TIMESTAMPTZ)) AS closed FROM staging"
     )
     selects = ", ".join(f"min(row) FILTER (WHERE {condition})" for _, condition, _ in CHECKS)
     firsts = cursor.execute(f"SELECT {selects} FROM checked".replace("$now", "?"),
@@ -141,7 +202,8 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
 def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categorizer) -> None:
     """Give rows without a category the categorizer's answer."""
     rows = cursor.execute(
-        "SELECT row, trim(title), trim(description) FROM checked WHERE coalesce(trim(category), '') = ''"
+        "SELECT row, trim_text(title), trim_text(description) FROM checked "
+        "WHERE coalesce(trim_text(category), '') = ''"
     ).fetchall()
     results = categorizer.categorize_many([ticket_text(title or None, description) for _, title, description in rows])
     cursor.register("assigned", pa.table({
@@ -157,6 +219,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
     """Validate the whole file, then store every ticket in one transaction; return how many."""
     now = utc_now()
     with db.transaction() as cursor:
+        cursor.execute(f"CREATE OR REPLACE TEMP MACRO trim_text(text) AS trim(text, '{WHITE_SPACE}')")
         (stage_csv if kind == "csv" else stage_ndjson)(cursor, path)
         validate_staging(cursor, now)
         categorize_missing(cursor, categorizer)
@@ -164,16 +227,16 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         first_ticket = db.reserve_ids("tickets", count)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
-            "INSERT INTO tickets SELECT ? + c.row - 1, nullif(trim(c.title), ''), trim(c.description), "
-            "nullif(trim(c.location), ''), nullif(trim(c.reporter), ''), "
-            "coalesce(a.category, trim(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
-            "coalesce(a.confidence, 1.0), trim(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
+            "INSERT INTO tickets SELECT ? + c.row - 1, nullif(trim_text(c.title), ''), trim_text(c.description), "
+            "nullif(trim_text(c.location), ''), nullif(trim_text(c.reporter), ''), "
+            "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
+            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
             "FROM checked c LEFT JOIN assigned_categories a USING (row) ORDER BY c.row",
             [first_ticket],
         )
         cursor.execute(
             "INSERT INTO events SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
-            "json_object('status', trim(c.status), 'opened_at', strftime(c.opened, ?), "
+            "json_object('status', trim_text(c.status), 'opened_at', strftime(c.opened, ?), "
             "'closed_at', strftime(c.closed, ?)) FROM checked c ORDER BY c.row",
             [first_event, first_ticket, now, ISO_FORMAT, ISO_FORMAT],
         )

@@ -64,9 +64,9 @@ class PendingWrite(Generic[T]):
 class Database:
     """One DuckDB database: cursors for readers, one transaction at a time for writers, id counters."""
 
-    def __init__(self, path: str, memory_limit: str = "512MB") -> None:
+    def __init__(self, path: str, memory_limit: str = "512MB", lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.path = path
-        self.connection = open_database(path, memory_limit)
+        self.connection = open_database(path, memory_limit, lock_wait)
         self.schema_version = migrate(self.connection)
         self._local = threading.local()
         self._write_lock = threading.Lock()

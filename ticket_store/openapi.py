@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .analytics_queries import MAX_EDGES, ResolutionQuery
 from .payloads import FIELD_LIMITS, CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch
 
 CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -93,6 +94,46 @@ class Health(Response):
     status: Literal["ok"]
 
 
+class CategoryCounts(Response):
+    facility: int = Field(ge=0)
+    it: int = Field(ge=0)
+    services: int = Field(ge=0)
+
+
+class NotClosedStatusCounts(Response):
+    open: int = Field(ge=0)
+    active: int = Field(ge=0)
+
+
+class NotClosedCounts(Response):
+    since: str = Field(json_schema_extra={"format": "date-time"})
+    until: str = Field(json_schema_extra={"format": "date-time"})
+    count: int = Field(ge=0, description="Tickets opened from since to until (both included) not closed at until.")
+    by_status: NotClosedStatusCounts = Field(description="The status each of them had at until.")
+    by_category: CategoryCounts
+
+
+class ActiveByCategory(Response):
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    by_category: CategoryCounts = Field(description="Tickets active at the instant, every category listed.")
+    total: int = Field(ge=0)
+
+
+class ResolutionFigures(Response):
+    start: str = Field(json_schema_extra={"format": "date-time"})
+    end: str = Field(json_schema_extra={"format": "date-time"})
+    opened: int = Field(ge=0, description="Tickets opened from start (included) to end (excluded), by at.")
+    closed: int = Field(ge=0, description="How many of them were closed at at.")
+    avg_resolution_hours: float | None = Field(description="Mean of closed_at − opened_at; null when none closed.")
+    median_resolution_hours: float | None = Field(description="Median (interpolated); null when none closed.")
+
+
+class ResolutionBuckets(Response):
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    buckets: list[ResolutionFigures]
+    overall: ResolutionFigures = Field(description="The same figures over all buckets together.")
+
+
 class ErrorDetail(BaseModel):
     field: str | None = None
     message: str
@@ -174,15 +215,25 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+TIMESTAMP_OR_DATE = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+
+
+def comma_list(*names: str) -> str:
+    """Return the pattern of a comma list of *names*, as the list endpoint reads it (blanks ignored)."""
+    entry = rf"\s*({'|'.join(names)})?\s*"
+    return f"^{entry}(,{entry})*$"
+
+
 LIST_PARAMS = (
-    query("status", {"type": "string", "pattern": "^(open|active|closed)(,(open|active|closed))*$"},
-          "Comma list of statuses. Users: open and active by default, closed is refused; staff: all by default."),
-    query("category", {"type": "string", "pattern": "^(facility|it|services)(,(facility|it|services))*$"},
-          "Comma list of categories."),
+    query("status", {"type": "string", "pattern": comma_list("open", "active", "closed")},
+          "Comma list of statuses (empty entries are ignored). Users: open and active by default, closed is "
+          "refused; staff: all by default."),
+    query("category", {"type": "string", "pattern": comma_list("facility", "it", "services")},
+          "Comma list of categories (empty entries are ignored)."),
     query("q", {"type": "string", "maxLength": 200, "pattern": PLAIN_TEXT},
           "Words that must all appear in title, description, location or reporter; #123 matches a ticket id."),
-    query("opened_after", {"type": "string", "format": "date-time"}, "Opened at or after this instant."),
-    query("opened_before", {"type": "string", "format": "date-time"}, "Opened at or before this instant."),
+    query("opened_after", TIMESTAMP_OR_DATE, "Opened at or after this instant (a date means its midnight, UTC)."),
+    query("opened_before", TIMESTAMP_OR_DATE, "Opened at or before this instant (a date means its midnight, UTC)."),
     query("needs_review", {"type": "boolean"}, "Only tickets whose automatic category has low confidence (or not)."),
     query("with_counts", {"type": "boolean"}, "Add tickets per status for the same filters."),
     query("sort", {"type": "string", "enum": [f"{sign}{field}" for field in
@@ -191,7 +242,16 @@ LIST_PARAMS = (
     query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Page size."),
     query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}, "Rows to skip."),
 )
-IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": 'The version: "3".'}
+AT = query("at", {"type": "string", "format": "date-time"},
+           "The instant to take the figures at (default: now); no offset means UTC.")
+NOT_CLOSED_PARAMS = (
+    {**query("since", {"type": "string", "format": "date-time"}, "Opened at or after this instant."),
+     "required": True},
+    query("until", {"type": "string", "format": "date-time"},
+          "Opened at or before this instant, and not closed at it (default: now)."),
+)
+IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string", "pattern": r"\S"},
+            "description": 'The version you last saw, as the ETag gave it: "3". "*" skips the check.'}
 
 
 @cache
@@ -252,11 +312,27 @@ def openapi_document() -> dict[str, Any]:
                 "get": operation("Every ticket as CSV, in the import's columns (staff)", 200, None, (403,),
                                  content=csv_body),
             },
+            "/api/v1/analytics/not-closed": {
+                "get": operation("Tickets opened in a period and not closed at its end, by status and category "
+                                 "(staff)", 200, "NotClosedCounts", (403, 422), params=NOT_CLOSED_PARAMS),
+            },
+            "/api/v1/analytics/active": {
+                "get": operation("Tickets active at an instant, per category (staff)", 200, "ActiveByCategory",
+                                 (403, 422), params=(AT,)),
+            },
+            "/api/v1/analytics/resolution": {
+                "post": {**operation("Opened, closed, average and median resolution hours per bucket of opening "
+                                     "time, and overall (staff)", 200, "ResolutionBuckets", (403, 413, 422),
+                                     request="ResolutionQuery"),
+                         "description": f"Buckets are given by up to {MAX_EDGES} strictly increasing UTC edges. "
+                                        "A POST because such a list can outgrow a URL; it changes nothing."},
+            },
         },
         "components": {
             "schemas": model_schemas(TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest,
                                      Ticket, TicketPage, MessageList, EventList, Categorization, ImportResult,
-                                     Health, Error),
+                                     Health, Error, ResolutionQuery, NotClosedCounts, ActiveByCategory,
+                                     ResolutionBuckets),
             "parameters": {"Role": {"name": "X-Helpdesk-Role", "in": "header", "required": False,
                                     "schema": {"type": "string", "enum": ["user", "staff"]},
                                     "description": "The caller's role; absent means user."}},

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .categorizer import CATEGORIES
 from .errors import InvalidInput
@@ -41,6 +41,24 @@ def plain_text(value: str) -> str:
     return value
 
 
+ISO_DATE_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+
+
+def iso_timestamp(value: Any) -> Any:
+    """Refuse anything but an ISO 8601 date or timestamp (pydantic would read "0.5" as seconds since 1970)."""
+    if not isinstance(value, str) or not ISO_DATE_START.match(value):
+        raise ValueError("must be an ISO 8601 timestamp")
+    return value
+
+
+def utc_instant(moment: datetime) -> datetime:
+    """Return *moment* as a naive UTC instant (no offset means UTC)."""
+    try:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise ValueError("must be an instant between the years 1 and 9999 in UTC") from None
+
+
 def empty_to_none(value: str | None) -> str | None:
     """Treat an optional text that is empty after trimming as not given."""
     return value or None
@@ -72,11 +90,13 @@ class TicketCreate(Payload):
 class TicketPatch(Payload):
     """Changes to an open or active ticket; category by staff only."""
 
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+
     title: text(120) = None
     description: text(10_000, required=True) = None
     location: text(200) = None
     reporter: text(80) = None
-    category: Category | None = None
+    category: Category = None  # explicit null is refused: a ticket always has a category
 
 
 class StatusChange(Payload):
@@ -106,8 +126,8 @@ class TicketQuery(BaseModel):
     status: list[Status] | None = None
     category: list[Category] | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(plain_text)] | None = None
-    opened_after: datetime | None = None
-    opened_before: datetime | None = None
+    opened_after: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
+    opened_before: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
     needs_review: bool | None = None
     with_counts: bool = False
     sort: Literal[
@@ -171,12 +191,7 @@ def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
     for name in ("status", "category"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
-    query = parse(TicketQuery, values)
-    for name in ("opened_after", "opened_before"):
-        moment = getattr(query, name)
-        if moment is not None and moment.tzinfo is not None:
-            setattr(query, name, moment.astimezone(timezone.utc).replace(tzinfo=None))
-    return query
+    return parse(TicketQuery, values)
 
 
 assert set(CATEGORIES) == set(Category.__args__)

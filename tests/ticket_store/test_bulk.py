@@ -137,3 +137,19 @@ def test_export_then_import_round_trip_preserves_every_field(app, client, desk, 
 
 def test_export_needs_staff(client):
     assert_error(client.get("/api/v1/export", headers=USER), 403)
+
+
+def test_import_accepts_bodies_over_one_mebibyte(client, desk):
+    rows = [{**GOOD_ROWS[2], "description": f"Queue at the canteen, day {n}. " + "x" * 400} for n in range(6000)]
+    body = to_csv(rows)
+    assert len(body) > 2 * 1024 * 1024
+    assert desk.import_csv(body).get_json() == {"imported": 6000}
+    lines = "\n".join(json.dumps({k: v or None for k, v in row.items()}) for row in rows)
+    response = client.post("/api/v1/import", data=lines, content_type="application/x-ndjson", headers=STAFF)
+    assert response.get_json() == {"imported": 6000}
+
+
+def test_ndjson_with_blank_lines_and_missing_optional_fields(client, desk):
+    lines = '\n{"description": "Lift broken", "status": "open", "opened_at": "2025-01-01T00:00:00Z"}\n\n'
+    response = client.post("/api/v1/import", data=lines, content_type="application/x-ndjson", headers=STAFF)
+    assert response.get_json() == {"imported": 1}

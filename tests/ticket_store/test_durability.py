@@ -30,3 +30,15 @@ def test_acknowledged_writes_survive_kill_9(db_path):
         assert requests.post(url, json={"description": "after restart"}, timeout=10).json()["id"] == created[-1]["id"] + 1
     finally:
         again.stop()
+
+
+def test_second_store_on_the_same_file_says_why_and_stops(store_server, db_path):
+    second = store_process(db_path, HELPDESK_DB_LOCK_WAIT="1")
+    try:
+        second.start(timeout=20)
+    except RuntimeError as error:
+        assert "in use by another process" in str(error) and "Traceback" not in str(error)
+    else:
+        second.stop()
+        raise AssertionError("a second store opened a database another store holds")
+    assert requests.get(store_server.url + "/api/v1/health", timeout=5).json() == {"status": "ok"}

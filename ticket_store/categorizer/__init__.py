@@ -32,7 +32,7 @@ class Categorizer(Protocol):
         """Return the category for one ticket text."""
 
     def categorize_many(self, texts: Sequence[str]) -> list[Categorization]:
-        """Return the categories for many texts at once (bulk import)."""
+        """Return the categories for many texts at once (bulk import; explanations may be left empty)."""
 
     def learn(self, corrections: Iterable[tuple[str, str]]) -> None:
         """Take staff corrections (text, category) into account for later texts."""
@@ -44,7 +44,7 @@ def ticket_text(title: str | None, description: str) -> str:
 
 
 def load_categorizer() -> Categorizer:
-    """Return the categorizer the store uses."""
-    from .keywords import KeywordCategorizer
+    """Return the categorizer the store uses, fitted on the shipped training tickets."""
+    from .learning import LearningCategorizer
 
-    return KeywordCategorizer()
+    return LearningCategorizer.load()

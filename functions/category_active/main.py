@@ -1,0 +1,138 @@
+"""category_active: how many tickets are active in each category right now (or at `now`).
+
+A Google functions-framework HTTP function. It reads only aggregates from the ticket
+store at HELPDESK_STORE_URL and deploys on its own: nothing here comes from the rest of
+the repository.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+import flask
+import functions_framework
+import requests
+from werkzeug.exceptions import HTTPException
+
+DEFAULT_STORE_URL = "http://127.0.0.1:8060"
+STORE_TIMEOUT = (2, 10)  # seconds to connect, seconds to answer
+PARAMETERS = ("now",)
+LABELS = {"facility": "Facility management", "it": "Technical IT", "services": "Services complaints"}
+
+log = logging.getLogger(__name__)
+connections = threading.local()
+
+
+class FunctionError(Exception):
+    """A refusal answered with its status and a sentence, in the ticket store's error shape."""
+
+    def __init__(self, status: int, error: str, field: str | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.details = [{"field": field, "message": error}] if field else []
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> flask.Response:
+    return flask.Response(json.dumps(body, ensure_ascii=False), status, mimetype="application/json")
+
+
+@functions_framework.errorhandler(FunctionError)
+def refused(error: FunctionError) -> flask.Response:
+    response = json_response({"status": error.status, "error": error.error, "details": error.details}, error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="campus-helpdesk"'
+    return response
+
+
+@functions_framework.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> flask.Response:
+    return refused(FunctionError(error.code or 500, "There is nothing to answer at this address."))
+
+
+@functions_framework.errorhandler(Exception)
+def unexpected(error: Exception) -> flask.Response:
+    log.exception("category_active failed")
+    return refused(FunctionError(500, "The category_active function hit an unexpected problem."))
+
+
+def check_request(request: flask.Request) -> dict[str, str]:
+    """Refuse a missing token (when one is configured), other methods and unknown parameters."""
+    token = os.environ.get("HELPDESK_API_TOKEN")
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise FunctionError(401, "This function needs a valid API token: send Authorization: Bearer <token>.")
+    if request.method not in ("GET", "HEAD"):
+        raise FunctionError(405, "This function answers GET requests only.")
+    for name in request.args:
+        if name not in PARAMETERS:
+            raise FunctionError(400, f"Unknown parameter {name!r}: this function takes only now.", name)
+        if len(request.args.getlist(name)) > 1:
+            raise FunctionError(400, f"The parameter {name} is given more than once.", name)
+    return request.args.to_dict()
+
+
+def read_now(args: dict[str, str]) -> datetime:
+    """Return the `now` parameter as an aware UTC instant (no offset means UTC), or the current time."""
+    if "now" not in args:
+        return datetime.now(timezone.utc)
+    # An unencoded '+' of an offset arrives as a space: 2025-03-31T22:30:00 02:00.
+    text = re.sub(r"(T\d\d(:?\d\d){0,2}(\.\d+)?) (\d\d(:?\d\d)?)$", r"\1+\4", args["now"].strip())
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FunctionError(400, "now must be an ISO 8601 timestamp such as 2025-03-31T22:30:00Z.", "now") from None
+    try:
+        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise FunctionError(400, "now must be an instant between the years 1 and 9999 in UTC.", "now") from None
+
+
+def utc_text(moment: datetime) -> str:
+    """Return an ISO 8601 UTC timestamp ending in Z."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def ask_store(path: str, params: dict[str, str]) -> dict[str, Any]:
+    """GET an aggregate from the ticket store as staff; 503 with a sentence when it cannot answer."""
+    base = os.environ.get("HELPDESK_STORE_URL") or DEFAULT_STORE_URL
+    headers = {"X-Helpdesk-Role": "staff"}
+    if os.environ.get("HELPDESK_API_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['HELPDESK_API_TOKEN']}"
+    if not hasattr(connections, "session"):
+        connections.session = requests.Session()
+
+    def send() -> requests.Response:
+        return connections.session.get(base.rstrip("/") + path, params=params, headers=headers,
+                                       timeout=STORE_TIMEOUT)
+
+    try:
+        try:
+            response = send()
+        except requests.ConnectionError:
+            response = send()  # the store may have closed a kept-alive connection under us
+        response.raise_for_status()
+        return response.json()
+    except (requests.RequestException, ValueError) as error:
+        log.warning("the ticket store at %s could not answer: %s", base, error)
+        raise FunctionError(503, "The ticket store does not answer right now, so active tickets cannot be "
+                                 "counted; try again in a moment.") from None
+
+
+@functions_framework.http
+def category_active(request: flask.Request) -> flask.Response:
+    """Count the tickets active at `now` in each category, all three listed, zeros included."""
+    args = check_request(request)
+    now = read_now(args)
+    figures = ask_store("/api/v1/analytics/active", {"at": utc_text(now)})
+    categories = [{"category": category, "label": label, "active": figures["by_category"].get(category, 0)}
+                  for category, label in LABELS.items()]
+    return json_response({"now": utc_text(now), "categories": categories,
+                          "total_active": sum(item["active"] for item in categories)})

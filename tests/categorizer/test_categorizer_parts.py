@@ -1,0 +1,95 @@
+"""The categorizer's parts: features, clauses, glossary, embedding, calibration, explanations."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ticket_store.categorizer import LABELS
+from ticket_store.categorizer.calibration import fit_temperature, reliability_table
+from ticket_store.categorizer.clauses import emphasise, without_dismissed
+from ticket_store.categorizer.features import TfidfFeatures, character_ngrams, word_ngrams
+from ticket_store.categorizer.learning import saved_temperature
+
+
+def test_word_and_character_ngrams():
+    assert word_ngrams("Wi-Fi down!") == ["wi", "fi", "down", "wi fi", "fi down"]
+    assert character_ngrams("ab") == [" a", "ab", "b ", " ab", "ab ", " ab "]
+
+
+def test_tfidf_rows_have_unit_length_or_are_empty():
+    features = TfidfFeatures.fit("characters", ["heating broken", "printer jam", "rude staff"])
+    matrix = features.transform(["heating heating", "", "🥶", "printer rude"])
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    assert norms == pytest.approx([1.0, 0.0, 0.0, 1.0], abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("The Wi-Fi in the canteen is fine, but the toilets are blocked.", "but the toilets are blocked."),
+        ("The printers work, the price is the problem.", "the price is the problem."),
+        ("The staff are lovely. The building is freezing.", "The building is freezing."),
+        ("It doesn't work, the wifi is down", "It doesn't work the wifi is down"),
+        ("Everything is fine.", "Everything is fine."),
+    ],
+)
+def test_dismissed_clauses_are_dropped(text, kept):
+    assert without_dismissed(text) == kept
+
+
+def test_first_sentence_weighs_double():
+    assert emphasise("Printer broken. Also the canteen is expensive.") == (
+        "Printer broken.\nPrinter broken. Also the canteen is expensive."
+    )
+
+
+def test_glossary_adds_english_for_other_languages(resources):
+    expanded = resources.glossary.expand("Die Heizung im Hörsaal ist kaputt")
+    assert expanded.splitlines()[1] == "heating lecture hall broken"
+    assert resources.glossary.expand("plain English text") == "plain English text"
+
+
+def test_embedding_vectors_have_unit_length_or_are_zero(resources):
+    vectors = resources.embedding.encode(["heating broken", "", "🥶", "x " * 3000])
+    assert np.linalg.norm(vectors, axis=1) == pytest.approx([1, 0, 0, 1], abs=1e-5)
+
+
+def test_temperature_fit_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(4000, 3)) * 3
+    probabilities = np.exp(logits / 2.0) / np.exp(logits / 2.0).sum(axis=1, keepdims=True)
+    labels = np.array([rng.choice(3, p=p) for p in probabilities])
+    assert fit_temperature(logits, labels) == pytest.approx(2.0, rel=0.1)
+
+
+def test_reliability_table_counts_every_prediction():
+    confidence = np.array([0.4, 0.55, 0.97, 0.99, 1.0])
+    bins = reliability_table(confidence, np.array([0, 1, 1, 1, 1], dtype=bool))
+    assert sum(b.count for b in bins) == 5
+    assert bins[-1].count == 3 and bins[-1].accuracy == 1.0
+
+
+def test_saved_model_is_calibrated_by_the_build():
+    assert 0.1 < saved_temperature() < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "word"),
+    [
+        ("The radiator in my office is cold and leaking", "facility", "radiator"),
+        ("I cannot log in to eduroam, my password was reset", "it", "eduroam"),
+        ("The canteen prices went up again and the portions are tiny", "services", "canteen"),
+    ],
+)
+def test_explanation_names_the_deciding_words_and_a_similar_ticket(categorizer, text, category, word):
+    result = categorizer.categorize(text)
+    assert result.category == category
+    assert result.explanation[0].startswith(f"Words that point to {LABELS[category]}")
+    assert f"“{word}”" in result.explanation[0]
+    assert "known" in result.explanation[1] and LABELS[category] in result.explanation[1]
+
+
+def test_explanation_shows_the_word_as_written_in_another_language(categorizer):
+    result = categorizer.categorize("Die Heizung im Hörsaal ist kaputt")
+    assert result.category == "facility"
+    assert "(from “heizung”)" in result.explanation[0]

@@ -1,0 +1,278 @@
+"""The fitted text model: TF-IDF words and characters plus a static embedding, into a logistic regression."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+
+from . import CATEGORIES, LABELS, Categorization
+from .clauses import emphasise
+from .embedding import StaticEmbedding
+from .features import TfidfFeatures
+from .glossary import Glossary
+from .training import DATA
+
+#: Only the start of a long ticket is read: it is where the main problem is stated.
+MAX_CHARS = 2000
+#: Inverse regularisation strength of the logistic regression.
+C = 10.0
+#: How many texts are scored at once in bulk, to bound memory.
+CHUNK = 4096
+WORDS_SHOWN = 3
+#: Known words and word pairs a text needs for its scores to count in full.
+EVIDENCE_TERMS = 3
+EXAMPLE_CHARS = 90
+
+
+#: Change when the features or the classifier change, so saved models are refitted.
+FORMAT = "clauses/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v3"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What every fit shares and nothing changes: the embedding and the glossary."""
+
+    embedding: StaticEmbedding
+    glossary: Glossary
+    digest: str
+
+    @classmethod
+    def load(cls, directory: Path = DATA) -> "Resources":
+        """Read the embedding and the glossary from the package data."""
+        digest = hashlib.sha256(FORMAT.encode())
+        for name in ("minilm_static.npz", "minilm_tokenizer.json", "glossary.csv"):
+            digest.update((directory / name).read_bytes())
+        return cls(StaticEmbedding.load(directory), Glossary.load(directory / "glossary.csv"), digest.hexdigest())
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        """Return the texts as the model reads them: truncated, main clauses first, with translations."""
+        return [self.glossary.expand(emphasise(text[:MAX_CHARS])) for text in texts]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled text the model was fitted on; *from_staff* marks a staff correction."""
+
+    text: str
+    category: str
+    from_staff: bool = False
+
+
+# Words too common to explain anything on their own.
+_PLAIN_WORDS = frozenset(
+    """a about after again all also am an and any are as at be been before being but by can cannot could did do
+    does doing don during each even every few for from get gets got had has have having he her here hers him
+    his how i if im in into is isn it its itself just keep keeps last like me more most my no nor not now of off
+    on once one only or other our out over own please same she should since so some still such than that the
+    their them then there these they this those through to too under until up us very was we were what when where
+    which while who why will with would yet you your""".split()
+)
+
+
+def _telling(term: str) -> bool:
+    """Return whether a word feature says something to a person (not a number or a plain word)."""
+    return any(len(word) > 2 and word.isalpha() and word not in _PLAIN_WORDS for word in term.split())
+
+
+def fingerprint(resources: Resources, examples: Sequence[Example], weights: Sequence[float] | None) -> str:
+    """Return a digest of everything a fit depends on, to tell whether a saved model is current."""
+    digest = hashlib.sha256(resources.digest.encode())
+    for i, example in enumerate(examples):
+        weight = 1.0 if weights is None else float(weights[i])
+        digest.update(f"{example.text}\x1f{example.category}\x1f{example.from_staff}\x1f{weight}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def fit_text_model(
+    resources: Resources,
+    examples: Sequence[Example],
+    weights: Sequence[float] | None = None,
+    temperature: float = 1.0,
+) -> "TextModel":
+    """Fit the features and the logistic regression on *examples* (deterministic)."""
+    # Imported only to fit: they are slow to import and answering needs neither.
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    prepared = resources.prepare([example.text for example in examples])
+    words = TfidfFeatures.fit("words", prepared)
+    characters = TfidfFeatures.fit("characters", prepared)
+    word_features = words.transform(prepared)
+    embedded = resources.embedding.encode(prepared)
+    features = hstack([word_features, characters.transform(prepared), csr_matrix(embedded)], format="csr")
+    labels = np.array([CATEGORIES.index(example.category) for example in examples])
+    classifier = LogisticRegression(C=C, fit_intercept=False, max_iter=3000)
+    # One BLAS thread: on two shared cores, threaded BLAS made this fit ten times slower.
+    with threadpool_limits(1):
+        classifier.fit(features, labels, sample_weight=None if weights is None else np.asarray(weights, dtype=float))
+    if list(classifier.classes_) != list(range(len(CATEGORIES))):
+        raise ValueError("the training examples must cover every category")
+    return TextModel(
+        resources, examples, words, characters, classifier.coef_, classifier.intercept_, temperature,
+        example_words=word_features, example_embedding=embedded,
+    )
+
+
+class TextModel:
+    """A fitted model: probabilities, explanations, and the examples it learnt from."""
+
+    def __init__(
+        self,
+        resources: Resources,
+        examples: Sequence[Example],
+        words: TfidfFeatures,
+        characters: TfidfFeatures,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        temperature: float,
+        example_words: csr_matrix | None = None,
+        example_embedding: np.ndarray | None = None,
+    ) -> None:
+        self.resources = resources
+        self.examples = list(examples)
+        self.words, self.characters = words, characters
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.temperature = float(temperature)
+        split = (len(words.idf), len(words.idf) + len(characters.idf))
+        self._word_coef = np.ascontiguousarray(self.coef[:, : split[0]].T)
+        self._character_coef = np.ascontiguousarray(self.coef[:, split[0] : split[1]].T)
+        self._embedding_coef = np.ascontiguousarray(self.coef[:, split[1] :].T)
+        # A word's push towards a category is its weight there minus its mean weight.
+        self._word_push = self._word_coef - self._word_coef.mean(axis=1, keepdims=True)
+        if example_words is None or example_embedding is None:
+            prepared = resources.prepare([example.text for example in self.examples])
+            example_words, example_embedding = words.transform(prepared), resources.embedding.encode(prepared)
+        self._example_words_t = example_words.T.tocsr()
+        self._example_embedding_t = np.ascontiguousarray(example_embedding.T)
+        self._example_labels = np.array([CATEGORIES.index(example.category) for example in self.examples])
+
+    def save(self, path: Path, fingerprint: str) -> None:
+        """Write the fitted parameters and the examples' features (not their texts) to an .npz file."""
+        np.savez_compressed(
+            path,
+            fingerprint=np.array(fingerprint),
+            word_vocabulary=np.array(self.words.names.tolist(), dtype=str),
+            word_idf=self.words.idf,
+            character_vocabulary=np.array(self.characters.names.tolist(), dtype=str),
+            character_idf=self.characters.idf,
+            coef=self.coef,
+            intercept=self.intercept,
+            temperature=np.array(self.temperature),
+            # The examples' features, so loading need not compute them again.
+            example_word_data=self._example_words_t.data,
+            example_word_indices=self._example_words_t.indices,
+            example_word_indptr=self._example_words_t.indptr,
+            example_embedding=self._example_embedding_t.T.astype(np.float16),
+        )
+
+    @classmethod
+    def load(cls, path: Path, resources: Resources, examples: Sequence[Example], fingerprint: str) -> "TextModel | None":
+        """Return the model saved at *path*, or None when it was fitted on other data."""
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["fingerprint"]) != fingerprint:
+                return None
+            words = TfidfFeatures("words", saved["word_vocabulary"].tolist(), saved["word_idf"])
+            characters = TfidfFeatures("characters", saved["character_vocabulary"].tolist(), saved["character_idf"])
+            example_words_t = csr_matrix(
+                (saved["example_word_data"], saved["example_word_indices"], saved["example_word_indptr"]),
+                shape=(len(words.idf), len(examples)),
+            )
+            return cls(
+                resources, examples, words, characters,
+                saved["coef"], saved["intercept"], float(saved["temperature"]),
+                example_words=example_words_t.T, example_embedding=saved["example_embedding"].astype(np.float32),
+            )
+
+    def logits(self, prepared: Sequence[str]) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
+        """Return the raw class scores of prepared texts, with their word features and embedding."""
+        word_features = self.words.transform(prepared)
+        embedded = self.resources.embedding.encode(prepared)
+        logits = (
+            word_features @ self._word_coef
+            + self.characters.transform(prepared) @ self._character_coef
+            + embedded @ self._embedding_coef
+            + self.intercept
+        )
+        # Few known words, little evidence: pull the scores towards "no idea" (all equal).
+        evidence = np.minimum(1.0, np.diff(word_features.indptr) / EVIDENCE_TERMS).astype(np.float32)
+        return np.asarray(logits) * evidence[:, None], word_features, embedded
+
+    def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the uncalibrated class scores, one row per text."""
+        rows = [self.logits(self.resources.prepare(texts[i : i + CHUNK]))[0] for i in range(0, len(texts), CHUNK)]
+        return np.vstack(rows).astype(np.float64) if rows else np.zeros((0, len(CATEGORIES)))
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return calibrated probabilities, one row per text, columns in CATEGORIES order."""
+        return _softmax(self.raw_logits(texts) / self.temperature)
+
+    def categorize(self, texts: Sequence[str], review_threshold: float, explain: bool = True) -> list[Categorization]:
+        """Return a categorization for each text, with an explanation when *explain*."""
+        results: list[Categorization] = []
+        for start in range(0, len(texts), CHUNK):
+            chunk = texts[start : start + CHUNK]
+            prepared = self.resources.prepare(chunk)
+            logits, word_features, embedded = self.logits(prepared)
+            probabilities = _softmax(logits.astype(np.float64) / self.temperature)
+            best = probabilities.argmax(axis=1)
+            nearest = self._nearest_examples(word_features, embedded, best) if explain else [None] * len(chunk)
+            for row, (text, scores) in enumerate(zip(chunk, probabilities)):
+                explanation = self._explain(word_features[row], best[row], nearest[row], text) if explain else []
+                if explain and scores[best[row]] < review_threshold:
+                    explanation.append("The categorizer is not sure: staff should check this category.")
+                results.append(
+                    Categorization(
+                        category=CATEGORIES[best[row]],
+                        confidence=float(scores[best[row]]),
+                        scores=dict(zip(CATEGORIES, scores.tolist())),
+                        explanation=explanation,
+                    )
+                )
+        return results
+
+    def _nearest_examples(self, word_features: csr_matrix, embedded: np.ndarray, best: np.ndarray) -> list[int | None]:
+        """Return, per text, the most similar training example of its predicted category."""
+        similarity = (word_features @ self._example_words_t).toarray() + embedded @ self._example_embedding_t
+        similarity[best[:, None] != self._example_labels[None, :]] = -np.inf
+        nearest = similarity.argmax(axis=1)
+        found = np.isfinite(similarity[np.arange(len(best)), nearest]) & (similarity.max(axis=1) > 0)
+        return [int(index) if ok else None for index, ok in zip(nearest, found)]
+
+    def _explain(self, word_row: csr_matrix, category: int, nearest: int | None, text: str) -> list[str]:
+        """Return short sentences saying which words and which known ticket decided the category."""
+        label = LABELS[CATEGORIES[category]]
+        push = word_row.data * self._word_push[word_row.indices, category]
+        order = np.argsort(-push, kind="stable")
+        words = [str(self.words.names[word_row.indices[i]]) for i in order if push[i] > 0]
+        words = [word for word in words if _telling(word)][:WORDS_SHOWN]
+        if words:
+            glossary = self.resources.glossary
+            translated = (
+                {word: term for term, english in glossary.translations(text) for word in english.split()}
+                if glossary.english_words.intersection(words)
+                else {}
+            )
+            shown = [f"“{word}” (from “{translated[word]}”)" if word in translated else f"“{word}”" for word in words]
+            sentences = [f"Words that point to {label}: {', '.join(shown)}."]
+        else:
+            sentences = [f"No single word decided it; the wording as a whole is closest to {label}."]
+        if nearest is not None:
+            example = self.examples[nearest]
+            flat = " ".join(example.text.split())
+            quoted = flat if len(flat) <= EXAMPLE_CHARS else flat[: EXAMPLE_CHARS - 1] + "…"
+            who = "Staff filed a similar ticket under" if example.from_staff else "It reads like this known"
+            tail = f"{label}: “{quoted}”" if example.from_staff else f"{label} ticket: “{quoted}”"
+            sentences.append(f"{who} {tail}")
+        return sentences
