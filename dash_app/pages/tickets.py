@@ -49,8 +49,8 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "heading",
         "colId": "title",
         "headerName": "Title",
-        "flex": 2,
-        "minWidth": 190,
+        "flex": 3,
+        "minWidth": 200,
         "tooltipField": "heading",
     },
     {
@@ -66,15 +66,21 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "category_text",
         "colId": "category",
         "headerName": "Category",
-        "minWidth": 170,
-        "flex": 1,
+        "width": 182,
         "cellClassRules": {"needs-review": "data && data.needs_review"},
         "tooltipField": "category_hint",
     },
-    {"field": "opened", "colId": "opened_at", "headerName": "Opened", "width": 150},
-    {"field": "updated", "colId": "updated_at", "headerName": "Last change", "width": 150},
-    {"field": "message_count", "headerName": "Messages", "width": 108, "sortable": False},
-    {"field": "location", "headerName": "Location", "minWidth": 140, "flex": 1, "sortable": False},
+    {"field": "opened", "colId": "opened_at", "headerName": "Opened", "width": 152},
+    {"field": "updated", "colId": "updated_at", "headerName": "Last change", "width": 152},
+    {"field": "message_count", "headerName": "Msgs", "headerTooltip": "Messages", "width": 78, "sortable": False},
+    {
+        "field": "location",
+        "headerName": "Location",
+        "minWidth": 120,
+        "flex": 1,
+        "sortable": False,
+        "tooltipField": "location",
+    },
 ]
 
 

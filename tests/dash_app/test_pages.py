@@ -350,7 +350,9 @@ def test_resolution_summary_in_hours_or_days():
 def test_later_blocks_leave_the_counts_alone(staff_store, make_ticket, word):
     for n in range(3):
         make_ticket(f"Noisy fan {n} {word}")
-    answer = tickets.load_rows({"startRow": 2, "endRow": 4}, tickets.ListFilters(query=word), "staff", staff_store, ROME)
+    answer = tickets.load_rows(
+        {"startRow": 2, "endRow": 4}, tickets.ListFilters(query=word), "staff", staff_store, ROME
+    )
     assert answer.summary is no_update
     assert answer.response["rowCount"] == 3 and len(answer.response["rowData"]) == 1
 

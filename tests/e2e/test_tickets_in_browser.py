@@ -247,7 +247,7 @@ def test_store_down_is_said_in_words_and_the_page_recovers(open_page, stack, wor
     expect(page.locator(".tickets-grid .ag-row", has_text=word)).to_have_count(1)
 
 
-@pytest.mark.parametrize("path", ["/", "/tickets", "/tickets/new", "/tickets/1"])
+@pytest.mark.parametrize("path", ["/", "/tickets", "/tickets/new", "/tickets/1", "/analytics?view=resolution"])
 def test_pages_fit_a_phone_screen(open_page, stack, path):
     if path == "/tickets/1":
         path = f"/tickets/{stack.client('user').create_ticket(description='A phone-sized look')['id']}"
