@@ -1,4 +1,7 @@
-"""Load: 50 simulated campus users and staff for 60 s against the whole stack on loopback (bench/load.py)."""
+"""Load: 50 simulated campus users and staff for 60 s against the whole stack on loopback (bench/load.py).
+
+The stack runs as in production: gunicorn servers, a service token, 20,000 tickets of history.
+"""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +14,7 @@ SECONDS = 60
 
 @pytest.mark.slow
 def test_fifty_people_for_a_minute_meet_no_errors(record_property):
-    stack, running = start_stack(tickets=20_000)
+    stack, running = start_stack(tickets=20_000, token="load-test-token")
     try:
         report = run_load(stack, users=USERS, seconds=SECONDS)
     finally:
