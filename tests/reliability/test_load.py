@@ -29,5 +29,5 @@ def test_fifty_people_for_a_minute_meet_no_errors(record_property):
     if stack.function_urls:
         assert any(kind.startswith("analytics") for kind in results.latencies)
     for kind, samples in results.latencies.items():
-        assert percentile(samples, 0.95) < 2000, f"{kind}: p95 above 2 s"
-    assert report["memory_after_mb"] < report["memory_before_mb"] + 300
+        assert percentile(samples, 0.95) < 3000, f"{kind}: p95 above 3 s"
+    assert report["memory_after_mb"] < report["memory_before_mb"] + 600  # DuckDB may fill its 512 MB limit
