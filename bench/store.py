@@ -1,113 +1,182 @@
-"""Measure the ticket store at N tickets: import, list, get, create, memory. Prints a table.
+"""Measure the ticket store over HTTP: list pages, search, get, create, post message.
 
     python -m bench.store --tickets 1000000
+
+On its own it builds a database of N tickets through the bulk import, starts the store under
+gunicorn and prints a table; `python -m bench` runs the same measurements as part of the whole.
+Reads are timed alternately with the store's own function for the same request run in this
+process on a read-only copy of the file (the `DuckDB in-process` column), so both see the same
+load on a shared machine.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import statistics
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Callable
 
-import psutil
 import requests
 
-from tests.servers import store_process
+from ticket_store import tickets as ticket_sql
+from ticket_store.payloads import parse_ticket_query
 
-from .dataset import write_tickets_csv
+from .report import Row
+from .stack import STAFF, ReadOnlyDatabase, cpu_seconds
+from .timing import interleaved, p50, timed
 
-STAFF = {"X-Helpdesk-Role": "staff"}
+REVIEW_THRESHOLD = 0.5  # only decides the needs_review flag of each row; any value costs the same
+TIMEOUT = 60
 
 
-def timed(call, repeat: int) -> list[float]:
-    """Return the milliseconds each of *repeat* calls took."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+@dataclass(frozen=True)
+class ListRequest:
+    """One list request the web app or a client makes."""
+
+    key: str
+    label: str
+    params: dict[str, Any]
+    role: str = "staff"
+    share: float = 1.0  # of --repeat; searches scan every ticket, so fewer of them
+
+
+def list_requests(tickets: int) -> list[ListRequest]:
+    """Return the list requests measured at *tickets* tickets."""
+    deep = min(10_000, max(0, tickets - 200))
+    return [
+        ListRequest("store.list.first_page", "list: first page as the web app asks (staff, all statuses, "
+                    "newest first, 100, with counts)", {"sort": "-id", "limit": 100, "with_counts": "true"}),
+        ListRequest("store.list.user_first_page", "list: open and active (a campus user), newest opened first, 100",
+                    {"sort": "-opened_at", "limit": 100}, role="user"),
+        ListRequest("store.list.deep_offset", f"list: all statuses, newest opened first, 100 at offset {deep:,}",
+                    {"sort": "-opened_at", "limit": 100, "offset": deep}),
+        ListRequest("store.list.category", "list: category filter, all statuses, 100",
+                    {"category": "it", "sort": "-id", "limit": 100}),
+        ListRequest("store.list.sort_title", "list: active, sorted by title, 100",
+                    {"status": "active", "sort": "title", "limit": 100}),
+        ListRequest("store.search.one_word", "search: one word, all statuses, 100",
+                    {"q": "projector", "sort": "-id", "limit": 100}, share=0.25),
+        ListRequest("store.search.two_words", "search: two words, all statuses, 100",
+                    {"q": "wifi library", "sort": "-id", "limit": 100}, share=0.25),
+    ]
+
+
+def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDatabase | None,
+                  store_cpu: Callable[[], float] | None = None) -> list[Row]:
+    """Time the list, search and get requests; beside each, the store's own function in-process."""
+    session = requests.Session()
+    rows = []
+    for request in list_requests(tickets):
+        headers = {"X-Helpdesk-Role": request.role}
+
+        def over_http(params: dict[str, Any] = request.params, headers: dict[str, str] = headers) -> None:
+            session.get(f"{api}/tickets", params=params, headers=headers, timeout=TIMEOUT).raise_for_status()
+
+        params = dict(request.params)
+        if request.role == "user":
+            params.setdefault("status", "open,active")  # what the handler does for a user
+        query = parse_ticket_query({key: str(value) for key, value in params.items()})
+        in_process = lambda query=query: ticket_sql.list_tickets(reference, query, REVIEW_THRESHOLD)  # noqa: E731
+        rows.append(compare(request.key, request.label, over_http, in_process if reference else None,
+                            max(4, int(repeat * request.share)), store_cpu))
+
+    ids = random.Random(7)
+
+    def get_over_http() -> None:
+        session.get(f"{api}/tickets/{ids.randint(1, tickets)}", headers=STAFF, timeout=TIMEOUT).raise_for_status()
+
+    def get_in_process() -> None:
+        ticket_sql.get_ticket(reference, ids.randint(1, tickets), REVIEW_THRESHOLD)
+
+    rows.append(compare("store.get", "get ticket by id", get_over_http, get_in_process if reference else None,
+                        repeat, store_cpu))
+    return rows
+
+
+def compare(key: str, label: str, over_http: Callable[[], Any], in_process: Callable[[], Any] | None,
+            repeat: int, store_cpu: Callable[[], float] | None = None) -> Row:
+    """Return the row of one request timed over HTTP, alternating with the in-process call when given."""
+    for call in (over_http, in_process or over_http):  # warm up, outside the store's CPU count
         call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    before = store_cpu() if store_cpu else 0.0
+    if in_process is None:
+        row = Row.latency(key, "store", label, timed(over_http, repeat, warmup=0))
+    else:
+        http_ms, local_ms = interleaved(over_http, in_process, repeat, warmup=0)
+        row = Row.latency(key, "store", label, http_ms, duckdb_p50_ms=p50(local_ms))
+        row.ratio = row.p50_ms / row.duckdb_p50_ms
+    if store_cpu:
+        row.extra["store_cpu_ms_per_request"] = (store_cpu() - before) * 1000 / repeat
+    return row
 
 
-def row(name: str, samples: list[float], extra: str = "") -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"| {name} | {statistics.median(ordered):.1f} | {p95:.1f} | {extra} |"
+def measure_writes(api: str, repeat: int, store_cpu: Callable[[], float] | None = None,
+                   clients: int = 8) -> list[Row]:
+    """Time creating tickets (one client, then *clients* at once) and posting messages."""
+    session = requests.Session()
+    rows = []
 
+    def create(own: requests.Session = session) -> None:
+        own.post(f"{api}/tickets", json={"description": "The heating in room 2.14 is off again",
+                                         "location": "Building B"}, timeout=TIMEOUT).raise_for_status()
 
-def store_memory_mb(store) -> float:
-    """Return the resident memory of the store's processes (arbiter and worker) in MB."""
-    parent = psutil.Process(store.process.pid)
-    return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / 1e6
+    rows.append(compare("store.create.one", "create ticket (one client)", create, None, repeat, store_cpu))
+
+    per_client = max(5, repeat // 2)
+
+    def client(_: int) -> list[float]:
+        own = requests.Session()
+        return timed(lambda: create(own), per_client, warmup=0)
+
+    cpu_before, own_before, start = store_cpu() if store_cpu else 0.0, cpu_seconds(), time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        samples = [ms for batch in pool.map(client, range(clients)) for ms in batch]
+    rate = len(samples) / (time.perf_counter() - start)
+    row = Row.latency("store.create.eight", "store", f"create ticket ({clients} concurrent clients)",
+                      samples, throughput=rate, throughput_unit="creates/s")
+    if store_cpu:
+        # Every create costs CPU in the store and in the client; two cores cap the rate at their sum.
+        store_ms = (store_cpu() - cpu_before) * 1000 / len(samples)
+        client_ms = (cpu_seconds() - own_before) * 1000 / len(samples)
+        ceiling = (os.cpu_count() or 1) * 1000 / (store_ms + client_ms)
+        row.extra.update(store_cpu_ms_per_request=store_ms, client_cpu_ms_per_request=client_ms,
+                         cpu_ceiling_per_s=ceiling)
+        row.note = (f"each create cost {store_ms:.1f} ms of CPU in the store and {client_ms:.1f} ms in the "
+                    f"client, so {os.cpu_count()} cores allow at most {ceiling:,.0f} creates/s")
+    rows.append(row)
+
+    # Messages go under open tickets (a closed one would answer 409 without writing anything).
+    open_ids = [ticket["id"] for ticket in session.get(
+        f"{api}/tickets", params={"status": "open", "limit": 50, "sort": "-id"}, headers=STAFF,
+        timeout=TIMEOUT).json()["items"]]
+    turn = iter(range(10**9))
+
+    def post_message() -> None:
+        ticket_id = open_ids[next(turn) % len(open_ids)]
+        session.post(f"{api}/tickets/{ticket_id}/messages", json={"body": "Any news?"}, headers=STAFF,
+                     timeout=TIMEOUT).raise_for_status()
+
+    rows.append(compare("store.message", "post message", post_message, None, max(5, repeat // 2), store_cpu))
+    return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    from .stack import Bench
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
+    with Bench(args.tickets, functions=False, web=False) as bench:
+        rows = bench.load_rows + measure_reads(bench.api, args.tickets, args.repeat, bench.reference,
+                                               bench.store_cpu)
+        rows += measure_writes(bench.api, args.repeat, bench.store_cpu) + bench.resource_rows()
+    from .report import judge, size_table
 
-    work = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
-    csv_path = write_tickets_csv(work / "tickets.csv", args.tickets)
-    store = store_process(work / "helpdesk.duckdb").start()
-    session = requests.Session()
-    api = store.url + "/api/v1"
-    lines = []
-    try:
-        start = time.perf_counter()
-        with open(csv_path, "rb") as body:
-            response = session.post(f"{api}/import", data=body, headers={**STAFF, "Content-Type": "text/csv"},
-                                    timeout=600)
-        response.raise_for_status()
-        seconds = time.perf_counter() - start
-        lines.append(f"| import {args.tickets:,} tickets (CSV, one request) | {seconds * 1000:.0f} | | "
-                     f"{args.tickets / seconds:,.0f} tickets/s |")
-        top = args.tickets
-
-        for offset in (0, 1_000, 10_000):
-            samples = timed(lambda: session.get(f"{api}/tickets", params={
-                "status": "open,active", "sort": "-opened_at", "limit": 50, "offset": offset},
-                headers=STAFF, timeout=30).raise_for_status(), args.repeat // 4)
-            lines.append(row(f"list page: 50 open+active, newest first, offset {offset:,}", samples))
-        samples = timed(lambda: session.get(f"{api}/tickets", params={"category": "it", "limit": 50},
-                                            headers=STAFF, timeout=30).raise_for_status(), args.repeat // 4)
-        lines.append(row("list page: category filter, all statuses", samples))
-        samples = timed(lambda: session.get(f"{api}/tickets", params={"q": "projector hall", "limit": 50},
-                                            headers=STAFF, timeout=30).raise_for_status(), args.repeat // 8)
-        lines.append(row("text search (two words)", samples))
-        samples = timed(lambda: session.get(f"{api}/tickets/{random.randint(1, top)}", headers=STAFF,
-                                            timeout=30).raise_for_status(), args.repeat)
-        lines.append(row("get ticket by id", samples))
-        samples = timed(lambda: session.post(f"{api}/tickets", json={
-            "description": "The heating in room 2.14 is off again", "location": "Building B"},
-            timeout=30).raise_for_status(), args.repeat)
-        lines.append(row("create ticket (one client)", samples))
-
-        def client(_: int) -> list[float]:
-            own = requests.Session()
-            return timed(lambda: own.post(f"{api}/tickets", json={"description": "Wi-Fi down in the library"},
-                                          timeout=30).raise_for_status(), 100)
-
-        start = time.perf_counter()
-        with ThreadPoolExecutor(8) as pool:
-            samples = [ms for batch in pool.map(client, range(8)) for ms in batch]
-        rate = len(samples) / (time.perf_counter() - start)
-        lines.append(row("create ticket (8 concurrent clients)", samples, f"{rate:,.0f} creates/s"))
-        message_target = random.randint(1, top)
-        samples = timed(lambda: session.post(f"{api}/tickets/{message_target}/messages", json={"body": "Any news?"},
-                                             headers=STAFF, timeout=30), args.repeat // 2)
-        lines.append(row("post message", samples))
-        memory = store_memory_mb(store)
-    finally:
-        store.stop()
-    size = (work / "helpdesk.duckdb").stat().st_size / 1e6
-    print(f"\nTicket store with {args.tickets:,} tickets\n")
-    print("| operation | p50 ms | p95 ms | throughput |\n|---|---|---|---|")
-    print("\n".join(lines))
-    print(f"| database file | | | {size:,.0f} MB |\n| store memory (RSS) | | | {memory:,.0f} MB |")
+    judge(rows, args.tickets)
+    print(size_table(bench.result(rows)))
 
 
 if __name__ == "__main__":

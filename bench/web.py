@@ -4,9 +4,13 @@ Against a running stack:
 
     python -m bench.web --web-url http://127.0.0.1:8050 --store-url http://127.0.0.1:8060
 
-Or on a small stack of its own (store, functions and web app on free ports, N tickets):
+Or on a stack of its own (a fresh database of N tickets, store, functions and web app on
+free ports, as `python -m bench` builds them):
 
     python -m bench.web --start --tickets 5000 [--screenshots docs/screenshots]
+
+`python -m bench` takes the first renders and the callbacks of each page into its table
+(`measure_web`).
 
 First render is the time from starting the navigation, in a fresh browser (empty cache),
 until the page shows its content (the grid's first row, the ticket's text, the count...).
@@ -19,12 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
+import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,8 @@ from typing import Any, Callable
 
 import requests
 from playwright.sync_api import Browser, Page, Request, sync_playwright
+
+from .report import Row
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
@@ -47,115 +49,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
-FUNCTIONS = {
-    "open_since": "HELPDESK_OPEN_SINCE_URL",
-    "resolution_time": "HELPDESK_RESOLUTION_TIME_URL",
-    "category_active": "HELPDESK_CATEGORY_ACTIVE_URL",
-}
-
-
-# ---------------------------------------------------------------- a stack of our own
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Service:
-    """One service process started by the bench."""
-
-    name: str
-    args: list[str]
-    env: dict[str, str]
-    port: int
-    health: str
-    log: Path
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60) -> "Service":
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} stopped:\n{self.log.read_text(errors='replace')[-3000:]}")
-            try:
-                if requests.get(self.url + self.health, timeout=1).status_code < 500:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not answer in {timeout} s:\n{self.log.read_text(errors='replace')[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
-def start_stack(workdir: Path, tickets: int, timezone: str) -> list[Service]:
-    """Start store, functions and web app on free ports, and load *tickets* generated tickets."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HELPDESK_")}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", HELPDESK_TIMEZONE=timezone)
-    command = [sys.executable, "-m", "campus_helpdesk"]
-    port = free_port()
-    store = Service(
-        "store",
-        [*command, "store", "--port", str(port)],
-        {**env, "HELPDESK_DB_PATH": str(workdir / "helpdesk.duckdb")},
-        port,
-        "/api/v1/health",
-        workdir / "store.log",
-    ).start()
-    services = [store]
-    urls = {"HELPDESK_STORE_URL": store.url}
-    if all((ROOT / "functions" / name / "main.py").exists() for name in FUNCTIONS):
-        for name, variable in FUNCTIONS.items():
-            port = free_port()
-            function = Service(
-                name,
-                [*command, "function", name, "--port", str(port)],
-                {**env, "HELPDESK_STORE_URL": store.url},
-                port,
-                "/",
-                workdir / f"{name}.log",
-            ).start()
-            services.append(function)
-            urls[variable] = function.url
-    if tickets:
-        from bench.dataset import write_tickets_csv
-
-        csv = write_tickets_csv(workdir / "tickets.csv", tickets)
-        with open(csv, "rb") as body:
-            answer = requests.post(
-                f"{store.url}/api/v1/import",
-                data=body,
-                headers={"X-Helpdesk-Role": "staff", "Content-Type": "text/csv"},
-                timeout=600,
-            )
-        answer.raise_for_status()
-    port = free_port()
-    web = Service(
-        "web",
-        [*command, "web", "--port", str(port), "--workers", "2"],
-        {**env, **urls},
-        port,
-        "/",
-        workdir / "web.log",
-    ).start()
-    return [*services, web]
 
 
 # ---------------------------------------------------------------- measuring
@@ -166,6 +59,7 @@ class Timings:
     """What the bench measured."""
 
     first_render: dict[str, list[float]] = field(default_factory=dict)
+    revisit: dict[str, list[float]] = field(default_factory=dict)
     callbacks: dict[str, list[float]] = field(default_factory=dict)
 
     def record_callback(self, page_name: str, request: Request) -> None:
@@ -211,16 +105,21 @@ def open_fresh(browser: Browser, base_url: str, role: str, viewport: dict[str, i
     return context, context.new_page()
 
 
-def measure_first_render(browser: Browser, base_url: str, check: PageCheck, runs: int) -> list[float]:
-    times = []
+def measure_first_render(browser: Browser, base_url: str, check: PageCheck,
+                         runs: int) -> tuple[list[float], list[float]]:
+    """Return the milliseconds until the page showed its content: in a fresh browser, then on a second visit."""
+    first, again = [], []
     for _ in range(runs):
         context, page = open_fresh(browser, base_url, check.role, DESKTOP)
-        started = time.perf_counter()
-        page.goto(check.path, wait_until="commit")
-        page.wait_for_selector(check.ready, state="visible")
-        times.append((time.perf_counter() - started) * 1000)
+        for times in (first, again):  # the second visit finds the scripts in the browser's cache
+            if times is again:  # but what the first visit remembered (the entry page's choice) is forgotten
+                page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            started = time.perf_counter()
+            page.goto(check.path, wait_until="commit")
+            page.wait_for_selector(check.ready, state="visible")
+            times.append((time.perf_counter() - started) * 1000)
         context.close()
-    return times
+    return first, again
 
 
 def use_pages(browser: Browser, base_url: str, checks: list[PageCheck], timings: Timings) -> None:
@@ -355,9 +254,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(timings: Timings) -> str:
-    lines = ["| page | first render p50 (ms) | max (ms) | runs |", "|---|---:|---:|---:|"]
+    lines = ["| page | first render p50 (ms) | max (ms) | second visit p50 (ms) | runs |", "|---|---:|---:|---:|---:|"]
     for name, values in timings.first_render.items():
-        lines.append(f"| {name} | {statistics.median(values):.0f} | {max(values):.0f} | {len(values)} |")
+        lines.append(f"| {name} | {statistics.median(values):.0f} | {max(values):.0f} "
+                     f"| {statistics.median(timings.revisit[name]):.0f} | {len(values)} |")
     lines += ["", "| callback | calls | p50 (ms) | p95 (ms) |", "|---|---:|---:|---:|"]
     for name, values in sorted(timings.callbacks.items()):
         lines.append(f"| {name} | {len(values)} | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} |")
@@ -385,17 +285,21 @@ def pages(store_url: str) -> list[PageCheck]:
     ]
 
 
-def run(web_url: str, store_url: str, runs: int, screenshots: Path | None) -> Timings:
+def run(web_url: str, store_url: str, runs: int, screenshots: Path | None, use: bool = True) -> Timings:
+    """Time each page's first render *runs* times, then (when *use*) use each page and time its callbacks."""
     timings = Timings()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             checks = pages(store_url)
-            # One visit first so that the web app's workers have built their pages.
-            measure_first_render(browser, web_url, checks[1], 1)
+            # One visit to every page first, so that the web app's workers have built their pages.
             for check in checks:
-                timings.first_render[check.name] = measure_first_render(browser, web_url, check, runs)
-            use_pages(browser, web_url, checks, timings)
+                measure_first_render(browser, web_url, check, 1)
+            for check in checks:
+                timings.first_render[check.name], timings.revisit[check.name] = measure_first_render(
+                    browser, web_url, check, runs)
+            if use:
+                use_pages(browser, web_url, checks, timings)
             if screenshots is not None:
                 for path in take_screenshots(browser, web_url, showcase_ticket(store_url), screenshots):
                     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
@@ -404,31 +308,59 @@ def run(web_url: str, store_url: str, runs: int, screenshots: Path | None) -> Ti
     return timings
 
 
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def measure_web(web_url: str, store_url: str, runs: int, use: bool = True) -> list[Row]:
+    """Return a row per page's first render and second visit and, when *use*, one per page for its callbacks."""
+    return web_rows(run(web_url, store_url, runs, None, use))
+
+
+def web_rows(timings: Timings) -> list[Row]:
+    """Return the benchmark's rows for what the browser measured."""
+    rows = []
+    for name, values in timings.first_render.items():
+        rows.append(Row.latency(f"web.render.{slug(name)}", "web", f"first render in a fresh browser: {name}",
+                                values, extra={"max_ms": max(values)}))
+        rows.append(Row.latency(f"web.revisit.{slug(name)}", "web", f"second visit (scripts cached): {name}",
+                                timings.revisit[name]))
+    by_page: dict[str, dict[str, list[float]]] = {}
+    for name, values in timings.callbacks.items():
+        page, callback = name.split(": ", 1)
+        by_page.setdefault(page, {})[callback] = values
+    for page, callbacks in by_page.items():
+        values = [value for samples in callbacks.values() for value in samples]
+        kinds = f"{len(callbacks)} kind" + ("s" if len(callbacks) > 1 else "")
+        rows.append(Row.latency(f"web.callbacks.{slug(page)}", "web",
+                                f"callbacks while using the {page} page ({kinds})", values,
+                                extra={"callbacks": {name: {"calls": len(samples), "p50_ms": statistics.median(samples),
+                                                            "p95_ms": percentile(samples, 0.95)}
+                                                     for name, samples in sorted(callbacks.items())}}))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--web-url", default=os.environ.get("HELPDESK_WEB_URL", "http://127.0.0.1:8050"))
     parser.add_argument("--store-url", default=os.environ.get("HELPDESK_STORE_URL", "http://127.0.0.1:8060"))
-    parser.add_argument("--start", action="store_true", help="start a stack of its own on free ports")
+    parser.add_argument("--start", action="store_true", help="build a database and start a stack of its own")
     parser.add_argument("--tickets", type=int, default=3000, help="tickets to load with --start")
     parser.add_argument("--runs", type=int, default=5, help="fresh-browser visits per page")
     parser.add_argument("--screenshots", type=Path, help="also save screenshots of every page here")
     parser.add_argument("--json", type=Path, help="write the measurements here as JSON")
     options = parser.parse_args(argv)
 
-    services: list[Service] = []
-    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-web-") as workdir:
-        try:
-            if options.start:
-                services = start_stack(
-                    Path(workdir), options.tickets, os.environ.get("HELPDESK_TIMEZONE", "Europe/Rome")
-                )
-                store_url, web_url = services[0].url, services[-1].url
-            else:
-                store_url, web_url = options.store_url.rstrip("/"), options.web_url.rstrip("/")
-            timings = run(web_url, store_url, options.runs, options.screenshots)
-        finally:
-            for service in reversed(services):
-                service.stop()
+    if options.start:
+        from .stack import Bench
+
+        with Bench(options.tickets, timezone=os.environ.get("HELPDESK_TIMEZONE", "Europe/Rome"),
+                   demo_messages=200) as bench:
+            if bench.web is None:
+                raise SystemExit("The web app is not in this tree (dash_app/app.py).")
+            timings = run(bench.web.url, bench.store.url, options.runs, options.screenshots)
+    else:
+        timings = run(options.web_url.rstrip("/"), options.store_url.rstrip("/"), options.runs, options.screenshots)
     print(report(timings))
     if options.json:
         options.json.write_text(

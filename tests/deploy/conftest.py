@@ -15,15 +15,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from campus_helpdesk.services import FUNCTIONS, SERVICES
+from campus_helpdesk.services import SERVICES
 from campus_helpdesk.up import port_is_free
 from tests.servers import ROOT, service_env
 
-# `up` needs every service; until the web app and the functions are in the tree these tests wait.
-EVERY_SERVICE_PRESENT = (ROOT / "dash_app" / "app.py").is_file() and all(
-    (ROOT / "functions" / name / "main.py").is_file() for name in FUNCTIONS)
-needs_every_service = pytest.mark.skipif(not EVERY_SERVICE_PRESENT,
-                                         reason="the web app and the three functions are not in this tree yet")
 
 
 def free_port_offset() -> int:

@@ -19,7 +19,6 @@ from campus_helpdesk.cli import main
 from campus_helpdesk.services import SERVICES, Service
 from tests.servers import ROOT, free_port, service_env
 
-from .conftest import needs_every_service
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -125,7 +124,6 @@ def test_dockerignore_keeps_the_database_and_the_virtualenv_out():
         assert needed not in ignored
 
 
-@needs_every_service
 def test_the_containers_commands_serve_and_pass_their_health_checks(tmp_path: Path):
     """Run each compose command as the container would (0.0.0.0), only on a free port, with compose's URLs."""
     ports = {service.name: free_port() for service in SERVICES}

@@ -13,7 +13,7 @@ import requests
 
 from tests.servers import ROOT
 
-from .conftest import free_port_offset, launch, needs_every_service
+from .conftest import free_port_offset, launch
 
 STAFF = {"X-Helpdesk-Role": "staff"}
 
@@ -45,7 +45,6 @@ def clean_environment() -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
-@needs_every_service
 def test_readme_command_installs_and_runs_everything_with_demo_data(tmp_path: Path, up_runs):
     project = fresh_copy(tmp_path / "campus-helpdesk")
     *install, start = readme_start_command()

@@ -13,7 +13,7 @@ import requests
 from campus_helpdesk.services import SERVICES
 from tests.servers import store_process
 
-from .conftest import free_port_offset, needs_every_service, start_up
+from .conftest import free_port_offset, start_up
 
 STAFF = {"X-Helpdesk-Role": "staff"}
 RUNNING = "Campus Helpdesk is running"
@@ -37,7 +37,6 @@ def test_a_taken_port_is_reported_before_anything_starts(tmp_path: Path, up_runs
     assert not (tmp_path / "helpdesk.duckdb").exists()
 
 
-@needs_every_service
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_up_starts_every_service_and_a_signal_stops_them_all(tmp_path: Path, up_runs, sig: int):
     started = time.monotonic()
@@ -57,7 +56,6 @@ def test_up_starts_every_service_and_a_signal_stops_them_all(tmp_path: Path, up_
     assert run.survivors() == []
 
 
-@needs_every_service
 def test_up_demo_fills_an_empty_database(tmp_path: Path, up_runs):
     run = start_up(tmp_path / "helpdesk.duckdb", "--demo")
     up_runs.append(run)
@@ -67,7 +65,6 @@ def test_up_demo_fills_an_empty_database(tmp_path: Path, up_runs):
     assert run.stop() == 0 and run.busy_ports() == [] and run.survivors() == []
 
 
-@needs_every_service
 def test_up_demo_leaves_an_existing_database_alone(tmp_path: Path, up_runs):
     db_path = tmp_path / "helpdesk.duckdb"
     store = store_process(db_path).start()
@@ -82,7 +79,6 @@ def test_up_demo_leaves_an_existing_database_alone(tmp_path: Path, up_runs):
     assert run.stop() == 0
 
 
-@needs_every_service
 def test_when_a_service_dies_up_names_it_and_stops_the_others(tmp_path: Path, up_runs):
     run = start_up(tmp_path / "helpdesk.duckdb")
     up_runs.append(run)

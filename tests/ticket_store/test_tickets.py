@@ -23,6 +23,18 @@ def test_created_ticket_is_open_categorized_and_versioned(client):
     assert ticket["opened_at"].endswith("Z")
 
 
+@pytest.mark.parametrize("fields", [
+    {"description": "The Wi-Fi in the library keeps dropping"},
+    {"title": "Radiator", "description": "stone cold since Monday in room 2.14"},
+    {"description": "qwerty"},
+])
+def test_created_ticket_gets_the_category_and_confidence_categorize_gives(client, fields):
+    text = f"{fields['title']}\n{fields['description']}" if "title" in fields else fields["description"]
+    expected = client.post("/api/v1/categorize", json={"text": text}).get_json()
+    ticket = client.post("/api/v1/tickets", json=fields).get_json()
+    assert (ticket["category"], ticket["category_confidence"]) == (expected["category"], expected["confidence"])
+
+
 def test_ids_increase(desk):
     first, second = desk.create(), desk.create()
     assert second["id"] > first["id"]
@@ -157,6 +169,19 @@ class TestList:
         assert first["total"] == 7 and second["offset"] == 3 and second["limit"] == 3
         newest = client.get("/api/v1/tickets", headers=STAFF).get_json()
         assert [t["id"] for t in newest["items"]] == ids[::-1]
+
+    @pytest.mark.parametrize("sort", ["title", "-title", "status", "-category", "-updated_at", "closed_at"])
+    def test_pages_follow_the_sort_without_gaps_or_repeats(self, client, desk, sort):
+        for n, title in enumerate(["Radiator", None, "Wi-Fi", "Canteen", "Radiator", None, "Printer", "Lift"]):
+            desk.ticket_in(("open", "active", "closed")[n % 3], description=f"ticket number {n}", title=title)
+        whole = client.get(f"/api/v1/tickets?sort={sort}&limit=200", headers=STAFF).get_json()["items"]
+        pages = [client.get(f"/api/v1/tickets?sort={sort}&limit=3&offset={offset}", headers=STAFF).get_json()
+                 for offset in (0, 3, 6)]
+        assert [ticket["id"] for page in pages for ticket in page["items"]] == [ticket["id"] for ticket in whole]
+        column, descending = sort.removeprefix("-"), sort.startswith("-")
+        present = [ticket for ticket in whole if ticket[column] is not None]
+        assert present == sorted(present, key=lambda ticket: ticket[column], reverse=descending)
+        assert all(ticket[column] is None for ticket in whole[len(present):])  # NULLS LAST
 
     def test_opened_window_filters(self, client, desk):
         ticket = desk.create()
