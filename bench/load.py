@@ -91,7 +91,7 @@ class Person:
         try:
             response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
         except requests.RequestException as error:
-            self.results.record(kind, (time.perf_counter() - start) * 1000, f"{type(error).__name__}")
+            self.results.record(kind, (time.perf_counter() - start) * 1000, f"{type(error).__name__}: {error}"[:300])
             return None
         elapsed = (time.perf_counter() - start) * 1000
         if response.status_code in CONFLICTS or self.closed_meanwhile(response):
@@ -123,7 +123,7 @@ class Person:
         if self.random.random() < 0.2:
             params["offset"] = self.random.choice([25, 50, 500])
         if self.stack.web_url and self.random.random() < 0.3:
-            self.call("page (web app)", "GET", self.stack.web_url + "/tickets")
+            self.open_page("/tickets")
         response = self.call("list", "GET", f"{self.api}/tickets", params=params)
         if response is not None and response.ok:
             self.known = [ticket["id"] for ticket in response.json()["items"]] or self.known
@@ -170,9 +170,14 @@ class Person:
             self.call("status change", "POST", f"{self.api}/tickets/{ticket['id']}/status",
                       json={"status": following}, headers={"If-Match": f'"{ticket["version"]}"'})
 
+    def open_page(self, path: str) -> None:
+        """Load a web app page as a browser with warm caches does: the page, then its layout."""
+        self.call("web page", "GET", self.stack.web_url + path)
+        self.call("web layout", "GET", self.stack.web_url + "/_dash-layout")
+
     def analytics(self) -> None:
         if self.stack.web_url:
-            self.call("page (web app)", "GET", self.stack.web_url + "/analytics")
+            self.open_page("/analytics")
         name = self.random.choice([name for name in FUNCTIONS if name in self.stack.function_urls] or [None])
         if name is None:
             return
@@ -217,11 +222,16 @@ def run_load(stack: Stack, users: int = 50, seconds: float = 60, staff_share: fl
     started = time.monotonic()
     for thread in threads:
         thread.start()
+    samples = [memory_before]
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(10.0, left))
+        samples.append(process_memory_mb(stack.store_pid))
     for thread in threads:
-        thread.join(seconds + 120)
+        thread.join(max(0.0, deadline + 120 - time.monotonic()))
     elapsed = time.monotonic() - started
     return {"users": users, "staff": staff, "seconds": round(elapsed, 1), "results": results,
             "memory_before_mb": memory_before, "memory_after_mb": process_memory_mb(stack.store_pid),
+            "memory_samples_mb": samples,
             "requests": sum(len(samples) for samples in results.latencies.values())}
 
 
@@ -242,7 +252,8 @@ def report_table(report: dict[str, Any]) -> str:
     rate = report["requests"] / report["seconds"]
     memory = ""
     if report["memory_before_mb"] is not None:
-        memory = f"; store memory {report['memory_before_mb']:.0f} MB before, {report['memory_after_mb']:.0f} MB after"
+        memory = (f"; store memory {report['memory_before_mb']:.0f} MB before, {report['memory_after_mb']:.0f} MB "
+                  f"after (every 10 s: {', '.join(f'{mb:.0f}' for mb in report['memory_samples_mb'])})")
     for kind, items in sorted(results.failures.items()):
         for item in items[:3]:
             lines.append(f"\n{kind} failed: {item}")
@@ -306,7 +317,11 @@ def main() -> None:
     else:
         stack, running = start_stack(args.tickets, args.token)
     try:
-        print(report_table(run_load(stack, args.users, args.seconds, args.staff_share)))
+        report = run_load(stack, args.users, args.seconds, args.staff_share)
+        print(report_table(report))
+        if report["results"].total_failures:
+            for service in running:
+                print(f"\n--- {service.name} log ---\n{service.output()}")
     finally:
         for service in reversed(running):
             service.stop()

@@ -37,6 +37,9 @@ def serve(load_app: Callable[[], Any], host: str, port: int, *, workers: int = 1
         "preload_app": False,
         "timeout": 120,
         "graceful_timeout": 10,
+        # gunicorn's 2 s default closed idle connections while clients (the web app, the functions) were
+        # reusing them, which failed their next request; people pause longer than that between clicks.
+        "keepalive": 75,
         "limit_request_line": REQUEST_LINE_LIMIT,
         "limit_request_field_size": REQUEST_LINE_LIMIT,
         "proc_name": name,

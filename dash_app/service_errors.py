@@ -147,7 +147,13 @@ def send(
 ) -> requests.Response:
     """Send one request; return the response when it succeeded, else raise a ServiceError."""
     try:
-        response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
+        try:
+            response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
+        except requests.ConnectionError as exc:
+            if isinstance(exc, requests.Timeout) or method.upper() not in ("GET", "HEAD"):
+                raise
+            # The server may have closed a kept-alive connection just as we reused it; a read can be sent again.
+            response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
     except requests.Timeout as exc:
         raise ServiceUnavailable(f"The {service} did not answer in time. Please try again in a moment.") from exc
     except requests.RequestException as exc:

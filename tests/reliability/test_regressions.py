@@ -120,3 +120,54 @@ def test_the_connection_survives_a_refused_large_body(store_server):
         refused = session.post(f"{api}/tickets", json={"description": "x" * (2 * 1024 * 1024)}, timeout=30)
         assert refused.status_code == 413 and refused.json()["status"] == 413
         assert session.post(f"{api}/tickets", json={"description": "ok"}, timeout=10).status_code == 201
+
+
+def test_an_idle_connection_outlives_a_pause_between_clicks(store_server):
+    """gunicorn closed idle connections after 2 s, racing clients that reused them (load test failures)."""
+    import socket
+    import time
+
+    request = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", store_server.port), timeout=10) as connection:
+        for pause in (0, 3.5):
+            time.sleep(pause)
+            connection.sendall(request)
+            answer = b""
+            while b'"status":"ok"' not in answer:
+                chunk = connection.recv(65536)
+                assert chunk, f"the store closed the connection after a {pause} s pause"
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:100]
+
+
+def test_web_app_sends_a_read_again_when_its_kept_connection_was_closed():
+    """A GET on a connection the server closed at that moment is sent once more; a POST is not."""
+    import socket
+    import threading
+
+    from dash_app import service_errors
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[int] = []
+
+    def serve() -> None:
+        for number in range(4):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                accepted.append(number)
+                if number % 2 == 0:
+                    continue  # close without answering, as a server dropping an idle connection does
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                                   b"Connection: close\r\n\r\n{}")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/tickets"
+        assert service_errors.send("GET", url, service="ticket store").json() == {}
+        with pytest.raises(service_errors.ServiceUnavailable):
+            service_errors.send("POST", url, service="ticket store", json={"description": "once only"})
+        assert accepted == [0, 1, 2]
+    finally:
+        listener.close()
