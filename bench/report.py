@@ -73,7 +73,12 @@ def judge(rows: list[Row], tickets: int) -> None:
         for pattern, target in TARGETS:
             if re.match(pattern, row.key):
                 row.target = target.text
-                row.met = target.check(row) if tickets >= target.from_tickets else None
+                if tickets < target.from_tickets:
+                    row.met = None
+                elif row.p50_ms is None and row.value is None and row.throughput is None:
+                    row.met = False if row.extra.get("timeouts") else None  # every try timed out: missed
+                else:
+                    row.met = target.check(row)
                 break
 
 
