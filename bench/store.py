@@ -56,10 +56,10 @@ def list_requests(tickets: int) -> list[ListRequest]:
                     {"category": "it", "sort": "-id", "limit": 100}),
         ListRequest("store.list.sort_title", "list: active, sorted by title, 100",
                     {"status": "active", "sort": "title", "limit": 100}),
-        ListRequest("store.search.one_word", "search: one word, all statuses, 100",
-                    {"q": "projector", "sort": "-id", "limit": 100}, share=0.25),
-        ListRequest("store.search.two_words", "search: two words, all statuses, 100",
-                    {"q": "wifi library", "sort": "-id", "limit": 100}, share=0.25),
+        ListRequest("store.search.one_word", "search: one word, all statuses, 100, with counts (as the web app)",
+                    {"q": "projector", "sort": "-id", "limit": 100, "with_counts": "true"}, share=0.25),
+        ListRequest("store.search.two_words", "search: two words, all statuses, 100, with counts (as the web app)",
+                    {"q": "wifi library", "sort": "-id", "limit": 100, "with_counts": "true"}, share=0.25),
     ]
 
 

@@ -256,15 +256,21 @@ def list_tickets(db: Database, query: TicketQuery, review_threshold: float) -> d
     rows = cursor.execute(
         f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
     ).fetchall() if ids else []
-    total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+    counts = None
+    if query.with_counts:
+        where_any_status, params = ticket_filters(query, review_threshold, with_status=False)
+        found = dict(cursor.execute(f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status",
+                                    params).fetchall())
+        counts = {status: found.get(status, 0) for status in query.status or ("open", "active", "closed")}
+        # The counts cover exactly the tickets the page's filters match, so they give the total
+        # without a second scan (a text search at 1M tickets scans for hundreds of milliseconds).
+        total = sum(counts.values())
+    else:
+        total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
     page = {"items": [ticket_record(row, review_threshold) for row in rows], "total": total,
             "limit": query.limit, "offset": query.offset}
-    if query.with_counts:
-        where, params = ticket_filters(query, review_threshold, with_status=False)
-        counts = dict(cursor.execute(f"SELECT status, count(*) FROM tickets WHERE {where} GROUP BY status",
-                                     params).fetchall())
-        allowed = query.status or ("open", "active", "closed")
-        page["counts"] = {status: counts.get(status, 0) for status in allowed}
+    if counts is not None:
+        page["counts"] = counts
     return page
 
 

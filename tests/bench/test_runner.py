@@ -111,3 +111,12 @@ def test_web_rows_give_each_page_its_renders_and_callbacks():
     judge(list(rows.values()), 1_000_000)
     assert rows["web.render.ticket_list"].met is True and rows["web.render.analytics"].met is False
     assert rows["web.revisit.analytics"].met is None
+
+
+def test_pages_that_never_showed_are_missed_with_a_note():
+    timings = Timings(first_render={"analytics": [1200.0], "ticket": []}, revisit={"analytics": [], "ticket": []},
+                      timeouts={"analytics": 1, "ticket": 2})
+    rows = {row.key: row for row in web_rows(timings)}
+    judge(list(rows.values()), 1_000_000)
+    assert rows["web.render.analytics"].met is True and "1 of the visits" in rows["web.render.analytics"].note
+    assert rows["web.render.ticket"].met is False and rows["web.render.ticket"].p50_ms is None

@@ -183,6 +183,16 @@ class TestList:
         assert present == sorted(present, key=lambda ticket: ticket[column], reverse=descending)
         assert all(ticket[column] is None for ticket in whole[len(present):])  # NULLS LAST
 
+    @pytest.mark.parametrize("query", ["", "status=open,active", "status=closed", "q=printer",
+                                       "q=printer&status=active&category=it"])
+    def test_total_is_the_same_with_and_without_counts(self, client, desk, query):
+        for n, status in enumerate(["open", "active", "closed", "active", "open"]):
+            desk.ticket_in(status, description=("The printer is jammed" if n % 2 else "The radiator is cold"))
+        plain = client.get(f"/api/v1/tickets?{query}", headers=STAFF).get_json()
+        counted = client.get(f"/api/v1/tickets?{query}&with_counts=true", headers=STAFF).get_json()
+        assert counted["total"] == plain["total"] == sum(counted["counts"].values())
+        assert counted["items"] == plain["items"]
+
     def test_opened_window_filters(self, client, desk):
         ticket = desk.create()
         after = client.get(f"/api/v1/tickets?opened_after={ticket['opened_at']}", headers=STAFF).get_json()
