@@ -1,7 +1,9 @@
 """Start the real services as processes on free ports for tests, and stop them again."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +16,16 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Service logs of this run, removed when the run ends.
+LOG_DIR = Path(tempfile.mkdtemp(prefix="helpdesk-test-logs-"))
+atexit.register(shutil.rmtree, LOG_DIR, ignore_errors=True)
+
+
+def new_log(prefix: str, suffix: str) -> Path:
+    """Return a new empty file in this run's log folder."""
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=LOG_DIR)
+    os.close(handle)
+    return Path(name)
 
 
 def free_port() -> int:
@@ -33,7 +45,7 @@ class Running:
     env: dict[str, str]
     health_path: str
     process: subprocess.Popen | None = None
-    log: Path = field(default_factory=lambda: Path(tempfile.mkstemp(prefix="helpdesk-test-", suffix=".log")[1]))
+    log: Path = field(default_factory=lambda: new_log("service-", ".log"))
 
     @property
     def url(self) -> str:

@@ -13,6 +13,7 @@ from .errors import ApiError
 from .schema import migrate
 
 LOCK_WAIT_SECONDS = 15.0
+INSERT_CHUNK = 64  # rows per INSERT statement when a group commit adds many
 T = TypeVar("T")
 
 
@@ -72,6 +73,7 @@ class Database:
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[PendingWrite] = []
+        self._deferred: list[tuple[str, str, tuple]] = []
         self._next_ids = {
             table: self.connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
             for table in ("tickets", "messages", "events")
@@ -107,12 +109,40 @@ class Database:
                 self._commit(batch)
         return pending.outcome()
 
+    def insert_later(self, table: str, columns: str, row: tuple) -> None:
+        """Add *row* to *table* at the end of this write's transaction (call inside a write).
+
+        The rows of a group commit go in with one INSERT per table, about a third of the cost
+        of one INSERT per row; nothing inside a write reads a row it has just added.
+        """
+        self._deferred.append((table, columns, row))
+
+    def _run(self, pending: PendingWrite, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Run one job; a refused job leaves no deferred rows behind."""
+        mark = len(self._deferred)
+        pending.run(cursor)
+        if pending.error is not None:
+            del self._deferred[mark:]
+
+    def _insert_deferred(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Insert the rows the transaction's jobs deferred, many per statement."""
+        groups: dict[tuple[str, str], list[tuple]] = {}
+        for table, columns, row in self._deferred:
+            groups.setdefault((table, columns), []).append(row)
+        self._deferred = []
+        for (table, columns), rows in groups.items():
+            for start in range(0, len(rows), INSERT_CHUNK):
+                chunk = rows[start:start + INSERT_CHUNK]
+                one = f"({', '.join('?' * len(chunk[0]))})"
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                               [value for row in chunk for value in row])
+
     def _commit(self, batch: list[PendingWrite]) -> None:
         """Commit *batch* in one transaction; if that fails, give each job a transaction of its own."""
         try:
             with self._begin() as cursor:
                 for pending in batch:
-                    pending.run(cursor)
+                    self._run(pending, cursor)
         except Exception as error:
             if len(batch) == 1:
                 batch[0].error = error
@@ -126,7 +156,7 @@ class Database:
         for pending in batch:
             try:
                 with self._begin() as cursor:
-                    pending.run(cursor)
+                    self._run(pending, cursor)
             except Exception as error:
                 pending.error = error
 
@@ -138,8 +168,10 @@ class Database:
         cursor.execute("BEGIN TRANSACTION")
         try:
             yield cursor
+            self._insert_deferred(cursor)
             cursor.execute("COMMIT")
         except BaseException:
+            self._deferred = []
             self._next_ids = saved_ids
             try:
                 cursor.execute("ROLLBACK")

@@ -65,14 +65,11 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     }
 
 
-def record_event(db: Database, cursor: duckdb.DuckDBPyConnection, ticket_id: int, at: datetime, role: str,
-                 kind: str, old: dict | None, new: dict | None) -> None:
+def record_event(db: Database, ticket_id: int, at: datetime, role: str, kind: str,
+                 old: dict | None, new: dict | None) -> None:
     """Append one entry to a ticket's history."""
-    cursor.execute(
-        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [db.reserve_ids("events"), ticket_id, at, role, kind,
-         None if old is None else json.dumps(old), None if new is None else json.dumps(new)],
-    )
+    db.insert_later("events", EVENT_COLUMNS, (db.reserve_ids("events"), ticket_id, at, role, kind,
+                    None if old is None else json.dumps(old), None if new is None else json.dumps(new)))
 
 
 def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> tuple | None:
@@ -94,10 +91,10 @@ def create_ticket(db: Database, fields: dict[str, Any], category: str, confidenc
         now = utc_now()
         row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
                fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
-        cursor.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES ({', '.join('?' * 14)})", list(row))
+        db.insert_later("tickets", TICKET_COLUMNS, row)
         ticket = ticket_record(row, review_threshold)
         created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
-        record_event(db, cursor, ticket["id"], now, role, "created", None, created)
+        record_event(db, ticket["id"], now, role, "created", None, created)
         return ticket
 
     return db.write(write)
@@ -124,10 +121,10 @@ def update_ticket(db: Database, ticket_id: int, changes: dict[str, Any], role: s
             [*assignments.values(), ticket_id],
         )
         if edited:
-            record_event(db, cursor, ticket_id, now, role, "edited",
+            record_event(db, ticket_id, now, role, "edited",
                          {key: current[key] for key in edited}, edited)
         if recategorized:
-            record_event(db, cursor, ticket_id, now, role, "category_changed",
+            record_event(db, ticket_id, now, role, "category_changed",
                          {"category": current["category"], "category_source": current["category_source"]},
                          {"category": changes["category"], "category_source": "staff"})
         return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
@@ -147,7 +144,7 @@ def change_status(db: Database, ticket_id: int, status: str, role: str, review_t
             "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [status, closed_at, now, ticket_id],
         )
-        record_event(db, cursor, ticket_id, now, role, "status_changed",
+        record_event(db, ticket_id, now, role, "status_changed",
                      {"status": current["status"]}, {"status": status})
         return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
 
@@ -161,13 +158,12 @@ def post_message(db: Database, ticket_id: int, body: str, author_name: str | Non
         check(ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold))
         now = utc_now()
         message_id = db.reserve_ids("messages")
-        cursor.execute(f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                       [message_id, ticket_id, role, author_name, body, now])
+        db.insert_later("messages", MESSAGE_COLUMNS, (message_id, ticket_id, role, author_name, body, now))
         cursor.execute(
             "UPDATE tickets SET message_count = message_count + 1, updated_at = ?, version = version + 1 WHERE id = ?",
             [now, ticket_id],
         )
-        record_event(db, cursor, ticket_id, now, role, "message_posted", None,
+        record_event(db, ticket_id, now, role, "message_posted", None,
                      {"message_id": message_id, "author_name": author_name})
         return message_record((message_id, ticket_id, role, author_name, body, now))
 

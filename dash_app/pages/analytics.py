@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, clientside_callback, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html, no_update
 
 from ..analytics_client import PERIOD_LIMITS, AnalyticsClient
 from ..figures import (
@@ -58,15 +58,17 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
                         dbc.Label("Last", html_for="analytics-open-amount", class_name="col-form-label"), width="auto"
                     ),
                     dbc.Col(
-                        dbc.Input(
-                            id="analytics-open-amount",
-                            type="number",
-                            min=1,
-                            step=1,
-                            value=7,
-                            debounce=350,
-                            style={"width": "7rem"},
-                        ),
+                        [
+                            dbc.Input(
+                                id="analytics-open-amount",
+                                type="number",
+                                min=1,
+                                step=1,
+                                value=7,
+                                style={"width": "7rem"},
+                            ),
+                            dcc.Store(id="analytics-open-settled", data=7),
+                        ],
                         width="auto",
                     ),
                     dbc.Col(
@@ -306,10 +308,19 @@ def _breakdown(title: str, counts: Mapping[str, Any], element_id: str) -> Any:
     )
 
 
+# The period acts once typing pauses (assets/helpdesk.js).
+clientside_callback(
+    ClientsideFunction(namespace="helpdesk", function_name="settleAmount"),
+    Output("analytics-open-settled", "data"),
+    Input("analytics-open-amount", "value"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("analytics-open-result", "children"),
     Output("analytics-open-alert", "children"),
-    Input("analytics-open-amount", "value"),
+    Input("analytics-open-settled", "data"),
     Input("analytics-open-unit", "value"),
     Input("analytics-refresh", "n_intervals"),
     Input("analytics-refresh-now", "n_clicks"),

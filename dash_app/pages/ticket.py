@@ -540,6 +540,20 @@ def edited_changes(base: Mapping[str, Any], values: Mapping[str, str | None]) ->
     return changes
 
 
+def update_text(store: StoreClient, ticket_id: int, base: Ticket, changes: dict[str, Any]) -> Ticket:
+    """Update the ticket's text; a version moved on only by messages or status changes is no conflict."""
+    version = int(base.get("version") or 0)
+    for _ in range(5):
+        try:
+            return store.update_ticket(ticket_id, version, changes)
+        except StaleVersion as stale:
+            current = stale.body.get("current")
+            if not current or any(current.get(name) != base.get(name) for name in EDIT_FIELDS):
+                raise
+            version = int(current.get("version") or 0)
+    return store.update_ticket(ticket_id, version, changes)
+
+
 def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | None], store: StoreClient) -> EditAnswer:
     """Send the edit with the version it was based on; a stale version is refused, never overwritten."""
     answer = EditAnswer()
@@ -552,7 +566,7 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
         answer.alert = None
         return answer
     try:
-        ticket = store.update_ticket(ticket_id, int(base.get("version") or 0), changes)
+        ticket = update_text(store, ticket_id, base, changes)
     except StaleVersion as stale:
         current = stale.body.get("current")
         answer.alert = stale_alert(current)

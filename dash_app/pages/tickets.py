@@ -10,6 +10,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import (
+    ClientsideFunction,
     Input,
     Output,
     State,
@@ -141,9 +142,9 @@ def layout(**_query: Any) -> html.Div:
                                 id="tickets-search",
                                 type="search",
                                 placeholder="Search title, description, location…",
-                                debounce=400,
                                 maxlength=200,
                             ),
+                            dcc.Store(id="tickets-search-settled"),
                         ],
                         xs=12,
                         md=5,
@@ -346,7 +347,7 @@ def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
     Input("tickets-grid", "getRowsRequest"),
     State("tickets-status", "value"),
     State("tickets-category", "value"),
-    State("tickets-search", "value"),
+    State("tickets-search-settled", "data"),
     State("tickets-needs-review", "value"),
     State(SESSION_ID, "data"),
     prevent_initial_call=True,
@@ -409,9 +410,17 @@ clientside_callback(
     Output("tickets-purged", "data"),
     Input("tickets-status", "value"),
     Input("tickets-category", "value"),
-    Input("tickets-search", "value"),
+    Input("tickets-search-settled", "data"),
     Input("tickets-needs-review", "value"),
     Input(SESSION_ID, "data"),
+)
+
+# The search acts once typing pauses (assets/helpdesk.js).
+clientside_callback(
+    ClientsideFunction(namespace="helpdesk", function_name="settleSearch"),
+    Output("tickets-search-settled", "data"),
+    Input("tickets-search", "value"),
+    prevent_initial_call=True,
 )
 
 # While the store is unreachable, ask again every few seconds; the grid recovers by itself.

@@ -276,6 +276,16 @@ def test_stale_edit_is_refused_and_shows_the_current_text(user_store, make_ticke
     assert user_store.get_ticket(created["id"])["description"] == "Text changed by someone else"
 
 
+def test_edit_after_a_message_or_status_change_is_no_conflict(user_store, staff_store, make_ticket):
+    created = make_ticket("Original text")
+    user_store.post_message(created["id"], "Any news?", None)
+    staff_store.change_status(created["id"], "active")
+    answer = ticket.save_edit(created["id"], created, {**created, "description": "My text"}, user_store)
+    assert answer.alert is None and answer.is_open is False
+    assert answer.ticket["description"] == "My text" and answer.ticket["version"] == created["version"] + 3
+    assert user_store.get_ticket(created["id"])["status"] == "active"
+
+
 def test_edit_validation_is_shown_next_to_the_field(user_store, make_ticket):
     created = make_ticket()
     answer = ticket.save_edit(created["id"], created, {**created, "description": "  "}, user_store)

@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from campus_helpdesk.services import SERVICES
 from campus_helpdesk.up import port_is_free
-from tests.servers import ROOT, service_env
+from tests.servers import ROOT, new_log, service_env
 
 
 
@@ -121,8 +120,8 @@ def start_up(db_path: Path, *args: str, offset: int | None = None, **env: str) -
 
 def launch(argv: list[str], offset: int, cwd: Path, env: dict[str, str]) -> UpRun:
     """Start an up command line *argv* whose ports are moved by *offset*."""
-    stdout = Path(tempfile.mkstemp(prefix="helpdesk-up-", suffix=".out")[1])
-    stderr = Path(tempfile.mkstemp(prefix="helpdesk-up-", suffix=".err")[1])
+    stdout = new_log("up-", ".out")
+    stderr = new_log("up-", ".err")
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
     return UpRun(process, offset, stdout, stderr)
