@@ -420,7 +420,7 @@ def resolution_data_callback(months, _n, _clicks, session, choice):  # type: ign
 def resolution_figure_callback(answer, unit):  # type: ignore[no-untyped-def]
     unit = unit if unit in ("hours", "days") else "hours"
     if not answer:
-        return chart("analytics-resolution-graph", empty_figure("No figures to show.")), None
+        return None, None  # no chart until there are figures: the charting library loads with the first
     figure = resolution_time_figure(answer, unit)
     return chart("analytics-resolution-graph", figure), resolution_summary(answer, unit)
 
