@@ -15,7 +15,8 @@ from .categorizer import Categorizer, ticket_text
 from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS
-from .tickets import utc_now
+from .schema import SEARCH_TEXT
+from .tickets import EDITABLE_FIELDS, TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
 IMPORT_LIMIT = 512 * 1024 * 1024
@@ -227,11 +228,13 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         first_ticket = db.reserve_ids("tickets", count)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
-            "INSERT INTO tickets SELECT ? + c.row - 1, nullif(trim_text(c.title), ''), trim_text(c.description), "
-            "nullif(trim_text(c.location), ''), nullif(trim_text(c.reporter), ''), "
+            f"INSERT INTO tickets ({TICKET_COLUMNS}, search_text) "
+            f"SELECT *, {SEARCH_TEXT.format(**{key: key for key in EDITABLE_FIELDS})} FROM ("
+            "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
+            "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
             "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
-            "FROM checked c LEFT JOIN assigned_categories a USING (row) ORDER BY c.row",
+            "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )
         cursor.execute(

@@ -9,6 +9,7 @@ import duckdb
 
 from .db import Database
 from .payloads import TicketQuery
+from .schema import SEARCH_TEXT
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
@@ -72,6 +73,12 @@ def record_event(db: Database, ticket_id: int, at: datetime, role: str, kind: st
                     None if old is None else json.dumps(old), None if new is None else json.dumps(new)))
 
 
+def search_text(cursor: duckdb.DuckDBPyConnection, fields: dict[str, Any]) -> str:
+    """Return the text a search scans for a ticket with these fields, lowercased as DuckDB does."""
+    expression = SEARCH_TEXT.format(**{key: "?" for key in EDITABLE_FIELDS})
+    return cursor.execute(f"SELECT {expression}", [fields.get(key) for key in EDITABLE_FIELDS]).fetchone()[0]
+
+
 def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> tuple | None:
     """Return the ticket's row, or None."""
     return cursor.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
@@ -91,7 +98,7 @@ def create_ticket(db: Database, fields: dict[str, Any], category: str, confidenc
         now = utc_now()
         row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
                fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
-        db.insert_later("tickets", TICKET_COLUMNS, row)
+        db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(cursor, fields)))
         ticket = ticket_record(row, review_threshold)
         created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
         record_event(db, ticket["id"], now, role, "created", None, created)
@@ -114,6 +121,8 @@ def update_ticket(db: Database, ticket_id: int, changes: dict[str, Any], role: s
             return current
         now = utc_now()
         assignments = {**edited, "updated_at": now, "version": current["version"] + 1}
+        if edited:
+            assignments["search_text"] = search_text(cursor, {**current, **edited})
         if recategorized:
             assignments.update(category=changes["category"], category_source="staff")
         cursor.execute(
@@ -197,11 +206,6 @@ def list_events(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def escape_like(term: str) -> str:
-    """Escape LIKE wildcards in a search term."""
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def ticket_filters(query: TicketQuery, review_threshold: float, with_status: bool = True) -> tuple[str, list]:
     """Return the WHERE clause and parameters for the list's filters."""
     clauses, params = ["TRUE"], []
@@ -223,15 +227,13 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
         params.append(review_threshold)
     for term in (query.q or "").split()[:10]:
         number = term.removeprefix("#")
-        pattern = f"%{escape_like(term)}%"
-        text_match = ("(title ILIKE ? ESCAPE '\\' OR description ILIKE ? ESCAPE '\\' "
-                      "OR location ILIKE ? ESCAPE '\\' OR reporter ILIKE ? ESCAPE '\\')")
+        text_match = "contains(search_text, lower(?))"
         if number.isdigit() and len(number) < 18:
             clauses.append(f"(id = ? OR {text_match})")
             params.append(int(number))
         else:
             clauses.append(text_match)
-        params += [pattern] * 4
+        params.append(term)
     return " AND ".join(clauses), params
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import STAFF, USER, assert_error, if_match, matches_schema
+from .conftest import CSV_HEADER, STAFF, USER, assert_error, if_match, matches_schema
 
 
 def test_created_ticket_is_open_categorized_and_versioned(client):
@@ -149,6 +149,21 @@ class TestList:
         desk.create("Canteen queue too long")
         page = client.get("/api/v1/tickets?q=heating+ROOM", headers=STAFF).get_json()
         assert [ticket["id"] for ticket in page["items"]] == [hit["id"]]
+
+    def test_search_finds_the_edited_text_and_not_the_old_one(self, client, desk):
+        ticket = desk.create("Heating broken", location="Library")
+        response = client.patch(f"/api/v1/tickets/{ticket['id']}", json={"description": "Window stuck"},
+                                headers={**STAFF, **if_match(ticket["version"])})
+        assert response.status_code == 200
+        assert client.get("/api/v1/tickets?q=WINDOW+library", headers=STAFF).get_json()["total"] == 1
+        assert client.get("/api/v1/tickets?q=heating", headers=STAFF).get_json()["total"] == 0
+
+    def test_search_finds_imported_tickets_in_any_script(self, client, desk):
+        rows = ['"Ascensore","L\'ascensore È BLOCCATO",Edificio Ä,Zoë,facility,open,2026-01-05T09:00:00Z,',
+                ',Проектор НЕ работает,,,it,open,2026-01-06T09:00:00Z,']
+        assert desk.import_csv(CSV_HEADER + "\n".join(rows) + "\n").status_code == 200
+        for term, hits in [("è+bloccato", 1), ("edificio+ä", 1), ("ZOË", 1), ("проектор", 1), ("ascensore+проектор", 0)]:
+            assert client.get(f"/api/v1/tickets?q={term}", headers=STAFF).get_json()["total"] == hits, term
 
     def test_search_by_ticket_number(self, client, desk):
         desk.create()
