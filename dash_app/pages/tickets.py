@@ -208,6 +208,7 @@ def layout(**_query: Any) -> html.Div:
             ),
             dcc.Store(id="tickets-failed", data=False),
             dcc.Store(id="tickets-purged"),
+            dcc.Store(id="tickets-drawn"),
             dcc.Interval(id="tickets-retry", interval=5000),
         ]
     )
@@ -344,6 +345,7 @@ def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
     Output("tickets-alert", "children"),
     Output("tickets-empty", "children"),
     Output("tickets-failed", "data"),
+    Output("tickets-drawn", "data"),
     Input("tickets-grid", "getRowsRequest"),
     State("tickets-status", "value"),
     State("tickets-category", "value"),
@@ -354,13 +356,14 @@ def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
 )
 def load_rows_callback(request, status, category, query, needs_review, session):  # type: ignore[no-untyped-def]
     if not request:
-        return no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update
+    drawn = [status, category, query, needs_review, (session or {}).get("role")]
     role = role_of(session)
     status = "" if status in (None, ALL) or (role != "staff" and status == "closed") else status
     category = "" if category in (None, ALL) else category
     filters = ListFilters(status, category, query or "", bool(needs_review))
     answer = load_rows(request, filters, role, store_for(session), load_settings().zone)
-    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed
+    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn
 
 
 def controls_for(role: str, status: str | None) -> tuple[list[dict[str, str]], Any, dict[str, str]]:
@@ -391,19 +394,21 @@ def open_ticket_callback(cell):  # type: ignore[no-untyped-def]
     return clicked_ticket_path(cell) or no_update
 
 
-# Filters live outside the grid: a change empties the grid's block cache so that it asks
-# the store again. Each grid remembers the filters it was first drawn with, so a page load
-# fetches once.
+# Filters live outside the grid: when the rows on show were loaded with other filters than
+# the controls now hold, the grid's block cache is emptied so that it asks the store again.
+# The rows' loader reports the filters it used, so a filter that settles while the first rows
+# are still loading is caught when they arrive.
 clientside_callback(
     """
-    function(status, category, query, review, session) {
-        const role = (session && session.role) || 'user';
-        const key = JSON.stringify([status || '', category || '', query || '', !!review, role]);
-        if (!window.dash_ag_grid) { return window.dash_clientside.no_update; }
-        window.dash_ag_grid.getApiAsync('tickets-grid').then(function (api) {
-            if (api.helpdeskFilters === undefined) { api.helpdeskFilters = key; return; }
-            if (api.helpdeskFilters !== key) { api.helpdeskFilters = key; api.purgeInfiniteCache(); }
-        });
+    function(status, category, query, review, session, drawn) {
+        if (!drawn || !window.dash_ag_grid) { return window.dash_clientside.no_update; }
+        const key = function (status, category, query, review, role) {
+            return JSON.stringify([status || '', category || '', query || '', !!review, role || 'user']);
+        };
+        const wanted = key(status, category, query, review, session && session.role);
+        if (wanted !== key.apply(null, drawn)) {
+            window.dash_ag_grid.getApiAsync('tickets-grid').then(function (api) { api.purgeInfiniteCache(); });
+        }
         return window.dash_clientside.no_update;
     }
     """,
@@ -413,6 +418,7 @@ clientside_callback(
     Input("tickets-search-settled", "data"),
     Input("tickets-needs-review", "value"),
     Input(SESSION_ID, "data"),
+    Input("tickets-drawn", "data"),
 )
 
 # The search acts once typing pauses (assets/helpdesk.js).

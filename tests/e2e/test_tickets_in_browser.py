@@ -204,6 +204,32 @@ def test_html_in_a_ticket_renders_as_text(open_page, stack, word):
     assert page.locator(".tickets-grid img").count() == 0
 
 
+def test_a_search_that_settles_before_the_page_is_ready_still_applies(open_page, stack, word):
+    for place in ("north", "south"):
+        stack.client("user").create_ticket(description=f"The door sticks at the {place} gate {word}")
+    stack.client("user").create_ticket(description="The door sticks at the east gate")
+    page = open_page("staff")
+
+    # The status choices for the role arrive late (the rows do not wait for them), so the search
+    # settles before the page's first filter check runs.
+    page.add_init_script("""
+        const send = window.fetch;
+        window.fetch = function (resource, options) {
+            const body = (options && typeof options.body === 'string') ? options.body : '';
+            if (!body.includes('tickets-staff-filters')) { return send(resource, options); }
+            return new Promise(function (wait) { setTimeout(wait, 3000); }).then(function () {
+                return send(resource, options);
+            });
+        };
+    """)
+    page.goto("/tickets")
+    rows = page.locator(".tickets-grid .ag-center-cols-container .ag-row")
+    expect(rows.first).to_be_visible()
+    page.fill("#tickets-search", word)
+    expect(rows).to_have_count(2, timeout=15_000)
+    expect(page.locator("#tickets-summary")).to_contain_text("2 tickets")
+
+
 def test_list_filters_sort_and_empty_state(open_page, stack, word):
     user = stack.client("user")
     first = user.create_ticket(description=f"The wifi drops in hall A {word}")
