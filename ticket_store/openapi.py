@@ -231,7 +231,7 @@ LIST_PARAMS = (
     query("category", {"type": "string", "pattern": comma_list("facility", "it", "services")},
           "Comma list of categories (empty entries are ignored)."),
     query("q", {"type": "string", "maxLength": 200, "pattern": PLAIN_TEXT},
-          "Words that must all appear in title, description, location or reporter; #123 matches a ticket id."),
+          "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a ticket id."),
     query("opened_after", TIMESTAMP_OR_DATE, "Opened at or after this instant (a date means its midnight, UTC)."),
     query("opened_before", TIMESTAMP_OR_DATE, "Opened at or before this instant (a date means its midnight, UTC)."),
     query("needs_review", {"type": "boolean"}, "Only tickets whose automatic category has low confidence (or not)."),
