@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ticket_store.schema import SEARCH_TEXT
 from ticket_store.tickets import EDITABLE_FIELDS, search_text
 
-field_text = st.none() | st.text(st.characters(exclude_characters="\x00"), max_size=30)
+field_text = st.none() | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 
 
 @pytest.fixture(scope="module")
