@@ -16,7 +16,7 @@ from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS
 from .schema import SEARCH_TEXT
-from .tickets import EDITABLE_FIELDS, TICKET_COLUMNS, utc_now
+from .tickets import TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
 IMPORT_LIMIT = 512 * 1024 * 1024
@@ -236,7 +236,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
             f"INSERT INTO tickets ({TICKET_COLUMNS}, search_text) "
-            f"SELECT *, {SEARCH_TEXT.format(**{key: key for key in EDITABLE_FIELDS})} FROM ("
+            f"SELECT *, {SEARCH_TEXT} FROM ("
             "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
             "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "

@@ -5,7 +5,7 @@ import duckdb
 
 #: A ticket's text fields lowercased in one column, so a text search scans one column that needs
 #: no lowercasing at query time (at 1M tickets about a third of the time of four ILIKEs).
-SEARCH_TEXT = "lower(concat_ws(chr(10), {title}, {description}, {location}, {reporter}))"
+SEARCH_TEXT = "lower(concat_ws(chr(10), title, description, location, reporter))"
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -51,8 +51,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (
         2,
         "ALTER TABLE tickets ADD COLUMN search_text VARCHAR;"
-        "UPDATE tickets SET search_text = "
-        + SEARCH_TEXT.format(title="title", description="description", location="location", reporter="reporter"),
+        f"UPDATE tickets SET search_text = {SEARCH_TEXT}",
     ),
 ]
 

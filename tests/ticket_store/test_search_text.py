@@ -19,8 +19,9 @@ def cursor():
 
 
 def duckdb_search_text(cursor, fields: dict) -> str:
-    expression = SEARCH_TEXT.format(**{key: "?" for key in EDITABLE_FIELDS})
-    return cursor.execute(f"SELECT {expression}", [fields[key] for key in EDITABLE_FIELDS]).fetchone()[0]
+    columns = ", ".join(f"?::VARCHAR AS {key}" for key in EDITABLE_FIELDS)
+    return cursor.execute(f"SELECT {SEARCH_TEXT} FROM (SELECT {columns})",
+                          [fields[key] for key in EDITABLE_FIELDS]).fetchone()[0]
 
 
 @pytest.mark.parametrize("description", ["İSTANBUL Kampüsü", "ΟΔΟΣ ΚΛΕΙΣΤΗ", "Straße ẞ", "ǅ ǈ Ω K Å", "ΣΑΣ"])
