@@ -11,7 +11,9 @@ from .payloads import FIELD_LIMITS, CategorizeRequest, MessageCreate, StatusChan
 
 CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 PLAIN_TEXT = f"^[^{CONTROL}]*$"
-NON_BLANK_TEXT = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
+WHITE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # what the store trims
+NON_BLANK_TEXT = f"^[^{CONTROL}]*[^{WHITE}{CONTROL}][^{CONTROL}]*$"
+TEXT_LIMITS = {**FIELD_LIMITS, "text": 10_000}
 REQUIRED_TEXT = {"description", "body", "text"}
 
 
@@ -174,8 +176,10 @@ def model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
         for name, prop in schema.get("properties", {}).items():
             if "default" in prop and prop["default"] is None and prop.get("type") == "string":
                 del prop["default"]  # optional in a PATCH, but never null
-            if name in FIELD_LIMITS or name == "text":
+            if name in TEXT_LIMITS:
                 add_text_pattern(prop, NON_BLANK_TEXT if name in REQUIRED_TEXT else PLAIN_TEXT)
+                prop.setdefault("description", f"At most {TEXT_LIMITS[name]:,} characters after trimming white space "
+                                               "at both ends (a limit JSON Schema cannot state).")
     return schemas
 
 
@@ -230,8 +234,9 @@ LIST_PARAMS = (
           "refused; staff: all by default."),
     query("category", {"type": "string", "pattern": comma_list("facility", "it", "services")},
           "Comma list of categories (empty entries are ignored)."),
-    query("q", {"type": "string", "maxLength": 200, "pattern": PLAIN_TEXT},
-          "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a ticket id."),
+    query("q", {"type": "string", "pattern": PLAIN_TEXT},
+          "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a "
+          "ticket id. At most 200 characters after trimming."),
     query("opened_after", TIMESTAMP_OR_DATE, "Opened at or after this instant (a date means its midnight, UTC)."),
     query("opened_before", TIMESTAMP_OR_DATE, "Opened at or before this instant (a date means its midnight, UTC)."),
     query("needs_review", {"type": "boolean"}, "Only tickets whose automatic category has low confidence (or not)."),

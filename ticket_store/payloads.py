@@ -5,7 +5,8 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from .categorizer import CATEGORIES
 from .errors import InvalidInput
@@ -15,6 +16,8 @@ Status = Literal["open", "active", "closed"]
 Category = Literal["facility", "it", "services"]
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000}
 NOT_SETTABLE = {
     "id": "ids are assigned by the store",
@@ -59,19 +62,38 @@ def utc_instant(moment: datetime) -> datetime:
         raise ValueError("must be an instant between the years 1 and 9999 in UTC") from None
 
 
+def trimmed(value: str) -> str:
+    """Remove white space at both ends."""
+    return value.strip(WHITE_SPACE)
+
+
+def not_blank(value: str) -> str:
+    """Refuse a text that is empty after trimming."""
+    if not value:
+        raise PydanticCustomError("string_too_short", "must not be empty", {"min_length": 1})
+    return value
+
+
+def at_most(limit: int) -> AfterValidator:
+    """Refuse a trimmed text longer than *limit* characters."""
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise PydanticCustomError("string_too_long", "must be at most {max_length} characters", {"max_length": limit})
+        return value
+    return AfterValidator(check)
+
+
 def empty_to_none(value: str | None) -> str | None:
     """Treat an optional text that is empty after trimming as not given."""
     return value or None
 
 
 def text(limit: int, required: bool = False) -> Any:
-    """Return the annotated type of a trimmed plain-text field of at most *limit* characters."""
-    base = Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=limit),
-        AfterValidator(plain_text),
-    ]
-    return base if required else Annotated[base | None, AfterValidator(empty_to_none)]
+    """Return the annotated type of a plain-text field of at most *limit* characters after trimming."""
+    base = Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(limit)]
+    if required:
+        return Annotated[base, AfterValidator(not_blank)]
+    return Annotated[base | None, AfterValidator(empty_to_none)]
 
 
 class Payload(BaseModel):
@@ -125,7 +147,7 @@ class TicketQuery(BaseModel):
 
     status: list[Status] | None = None
     category: list[Category] | None = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(plain_text)] | None = None
+    q: Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(200)] | None = None
     opened_after: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
     opened_before: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
     needs_review: bool | None = None

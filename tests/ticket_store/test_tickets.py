@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from ticket_store.openapi import openapi_document
+
 from .conftest import CSV_HEADER, STAFF, USER, assert_error, if_match, matches_schema
 
 
@@ -67,6 +69,8 @@ def test_unicode_and_html_are_kept_as_text(desk):
     ({"description": "bad \x00 byte"}, "description"),
     ({"description": "bell \x07"}, "description"),
     ({"description": "ok", "title": "escape \x1b[31m"}, "title"),
+    ({"description": "vertical tab at the end \x0b"}, "description"),  # a control character, though trimmable
+    ({"description": "ok", "reporter": "\x85next line first"}, "reporter"),
     ({"description": "ok", "status": "closed"}, "status"),
     ({"description": "ok", "category": "it"}, "category"),
     ({"description": "ok", "opened_at": "2024-01-01T00:00:00Z"}, "opened_at"),
@@ -82,6 +86,15 @@ def test_invalid_ticket_is_refused_and_nothing_is_stored(client, desk, body, fie
 def test_longest_allowed_fields_are_accepted(desk):
     ticket = desk.create("d" * 10_000, title="t" * 120, location="l" * 200, reporter="r" * 80)
     assert len(ticket["description"]) == 10_000
+
+
+def test_limits_count_the_text_after_trimming(client, desk):
+    """SPEC §2: 1–10,000 characters after trimming, so white space around the longest text is not refused."""
+    ticket = desk.create("\n " + "d" * 10_000 + "\u3000\t", title=" " + "t" * 120 + "\n")
+    assert (len(ticket["description"]), len(ticket["title"])) == (10_000, 120)
+    assert client.post("/api/v1/categorize", json={"text": "\n" + "x" * 10_000}).status_code == 200
+    text_schema = openapi_document()["components"]["schemas"]["TicketCreate"]["properties"]["description"]
+    assert "maxLength" not in text_schema and "10,000 characters after trimming" in text_schema["description"]
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe", b'{"description": "x"'])
