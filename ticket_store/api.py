@@ -83,7 +83,7 @@ def if_match_version(required: bool) -> int | None:
     if header.strip() == "*":  # RFC 9110: any current version; the client knowingly overwrites
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
 def refuse_stale(ticket: tickets.Ticket, expected: int | None) -> None:

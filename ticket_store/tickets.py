@@ -232,7 +232,7 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
     for term in (query.q or "").split()[:10]:
         number = term.removeprefix("#")
         text_match = "contains(search_text, lower(?))"
-        if number.isdigit() and len(number) < 18:
+        if number.isascii() and number.isdigit() and len(number) < 18:  # "²" is a digit int() refuses
             clauses.append(f"(id = ? OR {text_match})")
             params.append(int(number))
         else:

@@ -52,7 +52,7 @@ EDIT_LABELS = {
 def parse_ticket_id(value: Any) -> int | None:
     """Return the ticket number from the address, or None when it is not one."""
     text = str(value or "").strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 16 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else None
 
 
 def _edit_field(name: str, control: Any) -> html.Div:

@@ -171,3 +171,19 @@ def test_web_app_sends_a_read_again_when_its_kept_connection_was_closed():
         assert accepted == [0, 1, 2]
     finally:
         listener.close()
+
+
+@pytest.mark.parametrize("term", ["²", "#²", "١٢", "#٣"])
+def test_a_search_for_a_digit_other_than_0_to_9_is_text_not_a_500(client, desk, term):
+    """"²".isdigit() is true but int("²") fails: the ticket-number shortcut takes ASCII digits only."""
+    desk.create("Radiator in room ² is cold")
+    response = client.get("/api/v1/tickets", query_string={"q": term})
+    assert response.status_code == 200
+    assert response.get_json()["total"] == (1 if term == "²" else 0)
+
+
+def test_if_match_with_a_superscript_digit_is_a_conflict_not_a_500(client, desk):
+    ticket = desk.create()
+    response = client.patch(f"/api/v1/tickets/{ticket['id']}", json={"title": "x"}, headers={"If-Match": '"\xb2"'})
+    assert_error(response, 412)
+    assert desk.get(ticket["id"]) == ticket
