@@ -7,13 +7,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analytics_queries import MAX_EDGES, ResolutionQuery
-from .payloads import FIELD_LIMITS, CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch
+from .payloads import (CONTROL_CHARACTERS, FIELD_LIMITS, WHITE_SPACE, CategorizeRequest, MessageCreate, StatusChange,
+                       TicketCreate, TicketPatch)
 
-CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
+WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)  # what the store trims
 PLAIN_TEXT = f"^[^{CONTROL}]*$"
-WHITE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # what the store trims
 NON_BLANK_TEXT = f"^[^{CONTROL}]*[^{WHITE}{CONTROL}][^{CONTROL}]*$"
-TEXT_LIMITS = {**FIELD_LIMITS, "text": 10_000}
 REQUIRED_TEXT = {"description", "body", "text"}
 
 
@@ -176,9 +176,9 @@ def model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
         for name, prop in schema.get("properties", {}).items():
             if "default" in prop and prop["default"] is None and prop.get("type") == "string":
                 del prop["default"]  # optional in a PATCH, but never null
-            if name in TEXT_LIMITS:
+            if name in FIELD_LIMITS:
                 add_text_pattern(prop, NON_BLANK_TEXT if name in REQUIRED_TEXT else PLAIN_TEXT)
-                prop.setdefault("description", f"At most {TEXT_LIMITS[name]:,} characters after trimming white space "
+                prop.setdefault("description", f"At most {FIELD_LIMITS[name]:,} characters after trimming white space "
                                                "at both ends (a limit JSON Schema cannot state).")
     return schemas
 

@@ -18,7 +18,8 @@ Category = Literal["facility", "it", "services"]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000}
+FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000,
+                "text": 10_000}
 NOT_SETTABLE = {
     "id": "ids are assigned by the store",
     "status": "new tickets are always open; staff change the status with the status endpoint",
