@@ -6,11 +6,10 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from ..present import role_label
 from ..session import (
-    PREFILL_NAME_JS,
     SESSION_ID,
     URL_ID,
     Session,
@@ -103,8 +102,12 @@ def show_current_choice(session: Session | None) -> str:
     return current_choice(session)
 
 
+# A name chosen before fills the field in the browser (assets/helpdesk.js).
 clientside_callback(
-    PREFILL_NAME_JS, Output("entry-name", "value"), Input(SESSION_ID, "data"), State("entry-name", "value")
+    ClientsideFunction(namespace="helpdesk", function_name="prefillName"),
+    Output("entry-name", "value"),
+    Input(SESSION_ID, "data"),
+    State("entry-name", "value"),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import (
+    ClientsideFunction,
     Input,
     Output,
     State,
@@ -20,12 +21,10 @@ from dash import (
 
 from ..present import category_label, confidence_percent
 from ..service_errors import InvalidInput, ServiceError
-from ..session import PREFILL_NAME_JS, SESSION_ID, URL_ID, store_for
+from ..session import SESSION_ID, URL_ID, store_for
 from ..store_client import StoreClient
 
 FIELDS = ("description", "title", "location", "reporter")
-#: Quiet time after the last keystroke before the category preview is asked for.
-PREVIEW_DEBOUNCE_MS = 450
 
 
 def _field(name: str, label: str, control: Any, help_text: str | None = None) -> html.Div:
@@ -180,23 +179,18 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
     return answer
 
 
+# A name chosen on the entry page fills the field in the browser (assets/helpdesk.js).
 clientside_callback(
-    PREFILL_NAME_JS, Output("new-reporter", "value"), Input(SESSION_ID, "data"), State("new-reporter", "value")
+    ClientsideFunction(namespace="helpdesk", function_name="prefillName"),
+    Output("new-reporter", "value"),
+    Input(SESSION_ID, "data"),
+    State("new-reporter", "value"),
 )
 
-
-# Debounce in the browser: the preview text is handed to the server only after a pause.
+# Debounce in the browser: the preview text is handed to the server only after a pause
+# (assets/new_ticket.js).
 clientside_callback(
-    f"""
-    function(description, title) {{
-        clearTimeout(window._helpdeskPreviewTimer);
-        const text = [title || '', description || ''].filter(function (part) {{ return part.trim(); }}).join('\\n');
-        window._helpdeskPreviewTimer = setTimeout(function () {{
-            window.dash_clientside.set_props('new-preview-text', {{data: text}});
-        }}, {PREVIEW_DEBOUNCE_MS});
-        return window.dash_clientside.no_update;
-    }}
-    """,
+    ClientsideFunction(namespace="newTicket", function_name="previewAfterPause"),
     Output("new-preview-text", "data"),
     Input("new-description", "value"),
     Input("new-title", "value"),
