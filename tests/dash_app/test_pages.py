@@ -315,6 +315,31 @@ def test_staff_correct_the_category(staff_store, make_ticket):
     assert "Someone else changed this ticket" in rendered(stale.alert)
 
 
+def test_closing_asks_first_and_cancelling_keeps_the_ticket(staff_store, make_ticket):
+    created = staff_store.change_status(make_ticket()["id"], "active")
+    asked = actions.press_transition("ticket-transition", created["id"], created, "staff", staff_store)
+    assert asked.modal_open is True and asked.ticket is no_update
+    kept = actions.press_transition("ticket-close-cancel", created["id"], created, "staff", staff_store)
+    assert kept.modal_open is False and staff_store.get_ticket(created["id"])["status"] == "active"
+    closed = actions.press_transition("ticket-close-confirm", created["id"], created, "staff", staff_store)
+    assert closed.ticket["status"] == "closed" and closed.modal_open is False
+
+
+def test_only_staff_move_a_ticket_on(staff_store, user_store, make_ticket):
+    created = make_ticket()
+    answer = actions.press_transition("ticket-transition", created["id"], created, "user", user_store)
+    assert answer.ticket is no_update and staff_store.get_ticket(created["id"])["status"] == "open"
+    assert actions.press_transition(None, created["id"], created, "staff", staff_store).modal_open is no_update
+
+
+def test_editor_opens_with_the_ticket_text_and_cancel_hides_it():
+    shown = {"id": 3, "title": "Lamp", "description": "Broken lamp", "location": None, "version": 4}
+    style, base, title, description, location, reporter, alert = views.editor_state("ticket-edit-open", shown)
+    assert style == {"display": "block"} and base == shown and alert is None
+    assert (title, description, location, reporter) == ("Lamp", "Broken lamp", "", "")
+    assert views.editor_state("ticket-edit-cancel", shown)[:2] == ({"display": "none"}, no_update)
+    assert all(value is no_update for value in views.editor_state(None, shown))
+
 def test_messages_are_sent_and_the_thread_comes_back_newest_last(user_store, make_ticket):
     created = make_ticket()
     actions.send_message(created["id"], "First", "Ana", user_store, ROME)
@@ -383,3 +408,21 @@ def test_every_worker_serves_the_scripts_before_its_first_page():
     scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)
     assert any("react-dom" in script for script in scripts)
     assert all(server.test_client().get(script).status_code == 200 for script in scripts)
+
+
+def test_every_browser_side_callback_is_a_function_in_the_assets():
+    from pathlib import Path
+
+    from dash_app.app import server
+
+    assets = "".join(path.read_text() for path in (Path(__file__).parents[2] / "dash_app/assets").glob("*.js"))
+    dependencies = server.test_client().get("/_dash-dependencies").get_json()
+    named = [
+        dependency["clientside_function"]
+        for dependency in dependencies
+        if dependency.get("clientside_function") and not dependency["output"].startswith("_pages_")
+    ]
+    assert len(named) >= 8
+    for function in named:
+        assert function["namespace"] != "_dashprivate_clientside_funcs", "a clientside callback is an inline string"
+        assert f"{function['namespace']}: {{" in assets and f"{function['function_name']}:" in assets

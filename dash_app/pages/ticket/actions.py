@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, no_update
 
-from ...present import category_label, ticket_number
+from ...present import NEXT_TRANSITION, category_label, ticket_number
 from ...service_errors import (
     Conflict,
     Forbidden,
@@ -169,6 +169,24 @@ def change_status(ticket_id: int, target: str, store: StoreClient) -> ActionAnsw
         return ActionAnswer(
             alert=dbc.Alert(["The status was not changed. ", error.message], color="danger", id="ticket-action-error")
         )
+
+
+def press_transition(
+    button: str | None, ticket_id: int, ticket: Ticket | None, role: str, store: StoreClient
+) -> ActionAnswer:
+    """Do what the pressed button asks: move the ticket on, or first ask before closing it (closing is final)."""
+    if button is None:
+        return ActionAnswer(alert=no_update, modal_open=no_update)
+    if button == "ticket-close-cancel" or not ticket or role != "staff":
+        return ActionAnswer(alert=no_update)
+    if button == "ticket-close-confirm":
+        return change_status(ticket_id, "closed", store)
+    transition = NEXT_TRANSITION.get(ticket.get("status", ""))
+    if transition is None:
+        return ActionAnswer(alert=no_update)
+    if transition[0] == "closed":
+        return ActionAnswer(modal_open=True)
+    return change_status(ticket_id, transition[0], store)
 
 
 def correct_category(ticket_id: int, ticket: Ticket | None, category: str | None, store: StoreClient) -> ActionAnswer:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, ctx, no_update
 
-from ...present import NEXT_TRANSITION
 from ...session import SESSION_ID, name_of, role_of, store_for
 from ...settings import load_settings
 from ...triggers import pressed
-from .actions import change_status, correct_category, load_ticket, save_edit, send_message
-from .views import EDIT_FIELDS, HIDDEN, SHOWN, ticket_view
+from .actions import correct_category, load_ticket, press_transition, save_edit, send_message
+from .views import EDIT_FIELDS, HIDDEN, SHOWN, editor_state, ticket_view
 
 
 @callback(
@@ -77,12 +76,7 @@ def render_callback(ticket, session):  # type: ignore[no-untyped-def]
     prevent_initial_call=True,
 )
 def open_editor_callback(_open, _cancel, ticket):  # type: ignore[no-untyped-def]
-    button = pressed(ctx.triggered)
-    if button is None:
-        return no_update, no_update, *[no_update for _ in EDIT_FIELDS], no_update
-    if button == "ticket-edit-cancel" or not ticket:
-        return HIDDEN, no_update, *[no_update for _ in EDIT_FIELDS], None
-    return SHOWN, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
+    return editor_state(pressed(ctx.triggered), ticket)
 
 
 @callback(
@@ -128,23 +122,8 @@ def save_edit_callback(clicks, ticket_id, base, title, description, location, re
     prevent_initial_call=True,
 )
 def transition_callback(_transition, _confirm, _cancel, ticket_id, ticket, session):  # type: ignore[no-untyped-def]
-    trigger = pressed(ctx.triggered)
-    if trigger is None:
-        return no_update, no_update, no_update
-    if trigger == "ticket-close-cancel":
-        return no_update, no_update, False
-    if not ticket or role_of(session) != "staff":
-        return no_update, no_update, False
-    transition = NEXT_TRANSITION.get(ticket.get("status", ""))
-    if trigger == "ticket-transition":
-        if transition is None:
-            return no_update, no_update, False
-        if transition[0] == "closed":
-            return no_update, None, True  # ask first: closing is final
-        answer = change_status(ticket_id, transition[0], store_for(session))
-    else:
-        answer = change_status(ticket_id, "closed", store_for(session))
-    return answer.ticket, answer.alert, False
+    answer = press_transition(pressed(ctx.triggered), ticket_id, ticket, role_of(session), store_for(session))
+    return answer.ticket, answer.alert, answer.modal_open
 
 
 @callback(

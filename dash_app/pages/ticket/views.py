@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import html, no_update
 
 from ...present import (
     NEXT_TRANSITION,
@@ -205,6 +205,15 @@ def ticket_view(ticket: Ticket | None, role: str, zone: ZoneInfo) -> TicketView:
         message_form_style=HIDDEN if closed else SHOWN,
         closed_note="This ticket is closed; its thread is read-only." if closed else "",
     )
+
+
+def editor_state(button: str | None, ticket: Ticket | None) -> tuple[Any, ...]:
+    """Return the editor's style, its base, its field values and its alert after Edit or Cancel."""
+    if button is None:
+        return no_update, no_update, *[no_update for _ in EDIT_FIELDS], no_update
+    if button == "ticket-edit-cancel" or not ticket:
+        return HIDDEN, no_update, *[no_update for _ in EDIT_FIELDS], None
+    return SHOWN, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
 
 
 def stale_alert(current: Ticket | None) -> Any:
