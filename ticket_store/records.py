@@ -2,10 +2,8 @@
 
 They are TypedDicts: the store builds plain dicts on its hot path and never validates its own
 answers; pydantic turns these types into the document's JSON schemas, against which the tests
-check every answer.
+check every answer. (No postponed annotations here: TypedDict reads NotRequired only from real ones.)
 """
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, with_config
