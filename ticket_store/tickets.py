@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import Any
 
 import duckdb
 
 from .db import Database
 from .payloads import TicketQuery
+from .records import Ticket
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
@@ -18,24 +19,6 @@ MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
 TRANSITIONS = {"open": ("active",), "active": ("closed",), "closed": ()}
 EDITABLE_FIELDS = ("title", "description", "location", "reporter")
-
-
-class Ticket(TypedDict):
-    id: int
-    title: str | None
-    description: str
-    location: str | None
-    reporter: str | None
-    category: str
-    category_source: str
-    category_confidence: float
-    needs_review: bool
-    status: str
-    opened_at: str
-    updated_at: str
-    closed_at: str | None
-    version: int
-    message_count: int
 
 
 def utc_now() -> datetime:
