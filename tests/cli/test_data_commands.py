@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import store_process
+from harness.processes import store_process
 
 from .conftest import CSV_HEADER, nowhere, run_cli
 

@@ -6,7 +6,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from ..servers import Running, free_port, store_process
+from harness.processes import Running, free_port, store_process
 from .conftest import FUNCTIONS, assert_error
 from .history import NOW, utc_text
 
