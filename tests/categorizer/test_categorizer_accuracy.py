@@ -11,8 +11,6 @@ from ticket_store.categorizer.training import HELDOUT_FILE, load_training_ticket
 GOAL_ACCURACY = 0.95
 GOAL_HARD_ACCURACY = 0.90
 
-pytestmark = pytest.mark.skipif(not HELDOUT_FILE.exists(), reason="heldout.csv is not in this checkout")
-
 
 @pytest.fixture(scope="module")
 def evaluation(categorizer):

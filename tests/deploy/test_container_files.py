@@ -17,7 +17,7 @@ import yaml
 
 from campus_helpdesk.cli import main
 from campus_helpdesk.services import SERVICES, Service
-from tests.servers import ROOT, free_port, service_env
+from harness.processes import ROOT, free_port, service_env
 
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
