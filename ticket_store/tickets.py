@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import duckdb
 
 from . import rules
 from .db import Database
-from .payloads import TicketQuery
+
+if TYPE_CHECKING:  # the list's query is parsed by the API's layer; here only its fields are read
+    from .payloads import TicketQuery
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
