@@ -255,8 +255,9 @@ class Tickets:
         counts = None
         if query.with_counts:
             where_any_status, params = ticket_filters(query, self.review_threshold, with_status=False)
-            found = dict(cursor.execute(f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status",
-                                        params).fetchall())
+            found = dict(cursor.execute(
+                f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status", params
+            ).fetchall())
             counts = {status: found.get(status, 0) for status in query.status or ("open", "active", "closed")}
             # The counts cover exactly the tickets the page's filters match, so they give the total
             # without a second scan (a text search at 1M tickets scans for hundreds of milliseconds).
