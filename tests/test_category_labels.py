@@ -6,7 +6,7 @@ import ast
 from dash_app.present import CATEGORY_LABELS
 from ticket_store.categorizer import CATEGORIES, LABELS
 
-from .servers import ROOT
+from harness.processes import ROOT
 
 
 def function_labels(name: str) -> dict[str, str]:

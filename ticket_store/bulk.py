@@ -16,7 +16,7 @@ from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, WHITE_SPACE
 from .schema import SEARCH_TEXT
-from .tickets import TICKET_COLUMNS, utc_now
+from .tickets import EVENT_COLUMNS, TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
 IMPORT_LIMIT = 512 * 1024 * 1024
@@ -244,9 +244,10 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
             [first_ticket],
         )
         cursor.execute(
-            "INSERT INTO events SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
+            f"INSERT INTO events ({EVENT_COLUMNS}, version) "
+            "SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
             "json_object('status', trim_text(c.status), 'opened_at', strftime(c.opened, ?), "
-            "'closed_at', strftime(c.closed, ?)) FROM checked c ORDER BY c.row",
+            "'closed_at', strftime(c.closed, ?)), 1 FROM checked c ORDER BY c.row",
             [first_event, first_ticket, now, ISO_FORMAT, ISO_FORMAT],
         )
         for table in ("staging", "checked", "assigned_categories"):

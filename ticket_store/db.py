@@ -9,7 +9,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 import duckdb
 
-from .errors import ApiError
+from .rules import Refusal
 from .schema import migrate
 
 LOCK_WAIT_SECONDS = 15.0
@@ -49,11 +49,11 @@ class PendingWrite(Generic[T]):
         self.error: Exception | None = None
 
     def run(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        """Run the job; keep a refusal (ApiError), re-raise anything unexpected."""
+        """Run the job; keep a refusal (the rules'), re-raise anything unexpected."""
         self.result, self.error = None, None
         try:
             self.result = self.job(cursor)
-        except ApiError as refusal:
+        except Refusal as refusal:
             self.error = refusal
 
     def outcome(self) -> T:
@@ -96,7 +96,7 @@ class Database:
         """Run *job* in a transaction and return its result once committed.
 
         Writes that arrive while a commit is under way are committed together (group commit:
-        one fsync for many requests). A job may refuse with an ApiError only before its first
+        one fsync for many requests). A job may refuse (raise a Refusal) only before its first
         write, so a refusal leaves the shared transaction clean.
         """
         pending = PendingWrite(job)
@@ -113,9 +113,14 @@ class Database:
         """Add *row* to *table* at the end of this write's transaction (call inside a write).
 
         The rows of a group commit go in with one INSERT per table, about a third of the cost
-        of one INSERT per row; nothing inside a write reads a row it has just added.
+        of one INSERT per row. A job that reads rows of a table written this way calls
+        insert_deferred_now first.
         """
         self._deferred.append((table, columns, row))
+
+    def insert_deferred_now(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Insert the rows the group's earlier jobs deferred (call before the job defers rows of its own)."""
+        self._insert_deferred(cursor)
 
     def _run(self, pending: PendingWrite, cursor: duckdb.DuckDBPyConnection) -> None:
         """Run one job; a refused job leaves no deferred rows behind."""
