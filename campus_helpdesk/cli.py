@@ -14,7 +14,7 @@ import click
 from .services import (DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME,
                        is_healthy)
 
-# Heavy modules (gunicorn, numpy, pyarrow, honcho) are imported inside the commands that need them,
+# Heavy modules (waitress, numpy, pyarrow, honcho) are imported inside the commands that need them,
 # so that `campus-helpdesk health` (the containers' health check) and --help answer quickly.
 
 IMPORT_TYPES = {".csv": "text/csv", ".ndjson": "application/x-ndjson", ".jsonl": "application/x-ndjson"}
@@ -32,6 +32,11 @@ def host_and_port(service: str):
 
     return decorate
 
+
+# Every service is one process with threads (see serve.py); --workers is still accepted so that
+# older scripts keep working, and has no effect.
+workers_option = click.option("--workers", type=click.IntRange(1), default=None, hidden=True,
+                              help="No effect: every service is one process; use --threads.")
 
 store_url_option = click.option(
     "--store-url", envvar="HELPDESK_STORE_URL", default=DEFAULT_STORE_URL, show_default=True, show_envvar=True,
@@ -80,18 +85,19 @@ def store(host: str, port: int, threads: int) -> None:
     from .serve import serve
     from .services import store_app
 
-    serve(store_app, host, port, workers=1, threads=threads, name="helpdesk-store")
+    serve(store_app, host, port, threads=threads, body_limit=IMPORT_LIMIT, name="helpdesk-store")
 
 
 @main.command()
 @host_and_port("web")
-@click.option("--workers", default=2, show_default=True, help="Worker processes.")
-def web(host: str, port: int, workers: int) -> None:
+@click.option("--threads", default=8, show_default=True, help="Request threads (one process).")
+@workers_option
+def web(host: str, port: int, threads: int, workers: int | None) -> None:
     """Run the web app (it finds the store and the functions through the HELPDESK_*_URL variables)."""
     from .serve import serve
     from .services import web_app
 
-    serve(web_app, host, port, workers=workers, threads=4, name="helpdesk-web")
+    serve(web_app, host, port, threads=threads, name="helpdesk-web")
 
 
 @main.command()
@@ -99,8 +105,9 @@ def web(host: str, port: int, workers: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port (default: the function's own, 8061, 8062 or 8063).")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
-def function(name: str, host: str, port: int | None, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, help="Request threads (one process).")
+@workers_option
+def function(name: str, host: str, port: int | None, threads: int, workers: int | None) -> None:
     """Run one analysis function: open_since, resolution_time or category_active."""
     from .serve import serve
     from .services import function_app, function_source
@@ -109,7 +116,7 @@ def function(name: str, host: str, port: int | None, workers: int) -> None:
         function_source(name)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
-    serve(functools.partial(function_app, name), host, port or DEFAULT_PORTS[name], workers=workers, threads=4,
+    serve(functools.partial(function_app, name), host, port or DEFAULT_PORTS[name], threads=threads,
           name=f"helpdesk-{name}")
 
 
