@@ -211,6 +211,49 @@ def export_command(file: Path, store_url: str) -> None:
     click.echo(f"Exported {csv_rows(file):,} tickets to {file}.")
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@store_url_option
+def backup_command(file: Path, store_url: str) -> None:
+    """Copy a consistent snapshot of the running store's database to FILE, without stopping it.
+
+    The copy holds every write the store acknowledged before the backup began; writers wait only
+    while its snapshot is fixed. FILE appears only once the whole copy is written and checked.
+    """
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from .backup import download_backup
+    from .store_client import StoreClient
+
+    folder = file.parent if str(file.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.ClickException(f"Cannot write {file}: the folder {folder} does not exist.")
+    started = time.perf_counter()
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), transient=True) as bar:
+        task = bar.add_task(f"Backing up to {file.name}", total=None)
+        size = download_backup(StoreClient(store_url), file,
+                               lambda done, total: bar.update(task, completed=done, total=total))
+    click.echo(f"Backed up the store at {store_url} to {file} ({size / 2**20:,.1f} MiB) "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--db-path", type=click.Path(path_type=Path), envvar="HELPDESK_DB_PATH", default=DEFAULT_DB_PATH,
+              show_default=True, show_envvar=True, help="The database file of the (stopped) store.")
+def restore_command(file: Path, db_path: Path) -> None:
+    """Put the backup FILE in place of the stopped store's database.
+
+    The backup is checked first (it must open as a helpdesk database of a known schema version);
+    the database it replaces is kept beside it as DB.before-restore-TIME. Refused while a store runs.
+    """
+    from .backup import restore_backup
+
+    counts = restore_backup(file, db_path, click.echo)
+    click.echo(f"Restored {file} to {db_path}: {counts['tickets']:,} tickets, {counts['messages']:,} messages, "
+               f"schema version {counts['schema_version']}. Start the store to use it.")
+
+
 def csv_rows(file: Path) -> int:
     """Return how many records (not lines: descriptions may span lines) a CSV file holds after its header."""
     import pyarrow.csv as pa_csv
