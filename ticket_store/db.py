@@ -49,6 +49,12 @@ def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS)
         try:
             connection = duckdb.connect(path, config={"memory_limit": memory_limit})
             connection.execute("SET TimeZone = 'UTC'")
+            # A cut-off file opens (its header is intact) and fails only when a missing block is read.
+            block_size, blocks = connection.execute(
+                "SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+            if Path(path).stat().st_size < block_size * blocks:
+                connection.close()
+                raise duckdb.IOException(f"Could not read enough bytes: the file is shorter than its {blocks} blocks")
             return connection
         except duckdb.IOException as error:
             reason = str(error)
