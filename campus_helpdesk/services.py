@@ -71,7 +71,7 @@ def store_app() -> Any:
         return create_app()
     except DatabaseUnavailable as error:
         print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
-        sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops instead of retrying
+        sys.exit(WORKER_BOOT_ERROR)  # before listening: the service exits instead of serving
 
 
 def web_app() -> Any:
