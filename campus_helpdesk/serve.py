@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import time
 from typing import Any, Callable
@@ -95,18 +96,26 @@ def serve(load_app: Callable[[], Any], host: str, port: int, *, threads: int = 8
 
 
 def finish_requests(server: Any, listeners: list[BaseWSGIServer], sockets: dict[int, Any]) -> None:
-    """Stop accepting, let the requests under way be answered (for a while), then close everything."""
+    """Stop accepting, let the requests under way be read and answered (for a while), then close everything.
+
+    A request still running after STOP_WAIT_SECONDS is cut off as by a crash (os._exit): letting the
+    interpreter shut down under a thread that is inside DuckDB aborts the process instead. What was
+    committed stays committed either way.
+    """
     for listener in listeners:
         listener.accepting = False
         listener.del_channel()
         listener.socket.close()
     dispatcher = server.task_dispatcher
     deadline = time.monotonic() + STOP_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        busy = dispatcher.active_count or dispatcher.queue or any(
-            isinstance(item, HTTPChannel) and (item.total_outbufs_len or item.requests) for item in sockets.values())
-        if not busy:
-            break
+    while time.monotonic() < deadline and (dispatcher.active_count or dispatcher.queue or any(
+            isinstance(item, HTTPChannel) and (item.total_outbufs_len or item.requests or item.request is not None)
+            for item in sockets.values())):
         wasyncore.loop(timeout=0.05, map=sockets, use_poll=True, count=1)
     dispatcher.shutdown(cancel_pending=True, timeout=1)
+    if dispatcher.threads:
+        log.warning("%d request(s) still running after %g s; stopping without them", len(dispatcher.threads),
+                    STOP_WAIT_SECONDS)
+        logging.shutdown()
+        os._exit(0)
     wasyncore.close_all(sockets)

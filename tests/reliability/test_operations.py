@@ -128,7 +128,7 @@ def test_a_signal_lets_the_request_under_way_finish_then_stops(tmp_path: Path, s
         store.url + "/api/v1/import", data=body.encode(), timeout=120,
         headers={"X-Helpdesk-Role": "staff", "Content-Type": "text/csv"}).status_code))
     sender.start()
-    time.sleep(1.0)
+    time.sleep(0.3)  # while the body is sent or the import runs
     store.process.send_signal(sig)
     assert store.process.wait(30) == 0
     sender.join(30)
