@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 from .access import check_token, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
+from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
 from .errors import register_error_handlers
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
+    app.register_blueprint(backup_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

@@ -17,26 +17,64 @@ INSERT_CHUNK = 64  # rows per INSERT statement when a group commit adds many
 T = TypeVar("T")
 
 
-class DatabaseLocked(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The store cannot open its database file; the message says why, in words."""
+
+
+class DatabaseLocked(DatabaseUnavailable):
     """Another process holds the database file."""
 
 
+class DatabaseDamaged(DatabaseUnavailable):
+    """The database file is not a DuckDB database, is damaged, or cannot be read."""
+
+
 def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """Open *path* read-write, waiting a little for a previous store process to let go of it."""
+    """Open *path* read-write, waiting a little for a previous store process to let go of it.
+
+    Only a lock held by another process counts as "in use"; a directory, an empty file (a new
+    helpdesk is started by a missing file, never by an empty one, which is more often a failed
+    copy), a damaged or truncated file, or one the store may not read is refused with its reason.
+    """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    file = Path(path)
+    if file.is_dir():
+        raise DatabaseDamaged(f"The database path {path} is a directory, not a database file; "
+                              "set HELPDESK_DB_PATH to a file inside it, such as helpdesk.duckdb.")
+    if file.is_file() and file.stat().st_size == 0:
+        raise DatabaseDamaged(f"The database file {path} is empty (0 bytes), so it holds no helpdesk; "
+                              "restore a backup over it, or delete it to start a new, empty helpdesk.")
     deadline = time.monotonic() + wait
     while True:
         try:
             connection = duckdb.connect(path, config={"memory_limit": memory_limit})
             connection.execute("SET TimeZone = 'UTC'")
+            # A cut-off file opens (its header is intact) and fails only when a missing block is read.
+            block_size, blocks = connection.execute(
+                "SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+            if Path(path).stat().st_size < block_size * blocks:
+                connection.close()
+                raise duckdb.IOException(f"Could not read enough bytes: the file is shorter than its {blocks} blocks")
             return connection
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+            reason = str(error)
+            if "lock on file" not in reason.lower():  # "Could not set lock on file …: Conflicting lock …"
+                if "not a valid DuckDB database" in reason or "read enough bytes" in reason:
+                    raise DatabaseDamaged(
+                        f"The database file {path} is not a DuckDB database or is damaged (truncated?); "
+                        "restore a backup over it (campus-helpdesk restore FILE)."
+                    ) from error
+                raise DatabaseDamaged(f"The database file {path} cannot be opened: "
+                                      f"{reason.removeprefix('IO Error: ')}") from error
+            if time.monotonic() > deadline:
                 raise DatabaseLocked(
                     f"The database file {path} is in use by another process; "
                     "only one ticket store may open it at a time."
                 ) from error
             time.sleep(0.25)
+        except duckdb.Error as error:  # a checksum mismatch, a file of a newer DuckDB, …
+            raise DatabaseDamaged(f"The database file {path} is damaged or cannot be read by this DuckDB "
+                                  f"({error}); restore a backup over it (campus-helpdesk restore FILE).") from error
 
 
 class PendingWrite(Generic[T]):

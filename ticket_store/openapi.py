@@ -155,6 +155,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": operation("Every ticket as CSV, in the import's columns (staff)", 200, None, (403,),
                                  content=csv_body),
             },
+            "/api/v1/backup": {
+                "post": operation("A consistent copy of the database file, taken while the store runs (staff)", 200,
+                                  None, (403,), content={"application/vnd.duckdb": {"schema": {"type": "string"}}}),
+            },
             "/api/v1/analytics/not-closed": {
                 "get": operation("Tickets opened in a period and not closed at its end, by status and category "
                                  "(staff)", 200, "NotClosedCounts", (403, 422), params=query_parameters(NotClosedQuery)),
