@@ -12,11 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_file
+from flask import Blueprint, Response, current_app, g, send_file
 
-from .access import is_staff
+from . import rules
 from .db import Database
-from .errors import Forbidden
 
 backup_api = Blueprint("backup", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -48,8 +47,7 @@ def take_backup(db: Database, target: str) -> dict[str, float]:
 @backup_api.post("/backup")
 def backup() -> Response:
     """Answer a consistent copy of the database file (staff only)."""
-    if not is_staff():
-        raise Forbidden("Only helpdesk staff may back up the database.")
+    rules.permit(g.role, "back_up")
     db: Database = current_app.extensions["ticket_store"].db
     folder = Path(db.path).resolve().parent
     handle, path = tempfile.mkstemp(prefix=".helpdesk-backup-", suffix=".duckdb", dir=folder)

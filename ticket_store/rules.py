@@ -18,6 +18,7 @@ STAFF_ONLY = {
     "import": "import tickets",
     "export": "export tickets",
     "read_analytics": "read the analytics",
+    "back_up": "back up the database",
 }
 
 TicketRecord = Mapping[str, Any]

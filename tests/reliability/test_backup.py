@@ -13,7 +13,7 @@ import requests
 
 from campus_helpdesk.backup import check_backup
 
-from ..servers import ROOT, service_env, store_process
+from harness.processes import ROOT, service_env, store_process
 from .test_crash import Acknowledged, writer
 
 WRITERS = 8

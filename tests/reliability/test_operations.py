@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import requests
 
-from ..servers import store_process
+from harness.processes import store_process
 
 
 def good_database(path: Path) -> bytes:

@@ -11,7 +11,7 @@ import psutil
 import pytest
 import requests
 
-from ..servers import Running, function_process, store_process, web_process
+from harness.processes import Running, function_process, store_process, web_process
 
 IDLE = 100           # connections that send nothing at all
 TRICKLING = 100      # connections that send headers, part of a body, then one byte at a time
