@@ -65,11 +65,11 @@ def functions_dir() -> Path:
 def store_app() -> Any:
     """Build the ticket store's WSGI app."""
     from ticket_store import create_app
-    from ticket_store.db import DatabaseLocked
+    from ticket_store.db import DatabaseLocked, DatabaseUnusable
 
     try:
         return create_app()
-    except DatabaseLocked as error:
+    except (DatabaseLocked, DatabaseUnusable) as error:
         print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops instead of retrying
 

@@ -1,6 +1,7 @@
 """The DuckDB connection's lifecycle: open once per process, a cursor per thread, grouped writes."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -21,9 +22,38 @@ class DatabaseLocked(RuntimeError):
     """Another process holds the database file."""
 
 
+class DatabaseUnusable(RuntimeError):
+    """This process may not write the database's folder or file."""
+
+
+def check_writable(path: str) -> None:
+    """Raise DatabaseUnusable unless this process can write the database file, its log and its folder."""
+    file = Path(path)
+    folder = file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnusable(f"The database folder {folder} cannot be created: {error.strerror}.") from error
+    me = os.geteuid()
+    for target, kind, needed in ((folder, "folder", os.W_OK | os.X_OK), (file, "file", os.R_OK | os.W_OK),
+                                 (Path(f"{path}.wal"), "file", os.R_OK | os.W_OK)):
+        if (kind == "file" and not target.exists()) or os.access(target, needed, effective_ids=True):
+            continue
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            raise DatabaseUnusable(f"The database folder {folder} is read-only; the ticket store needs to write "
+                                   f"{file.name} there: mount it read-write.")
+        owner = target.stat().st_uid
+        if owner != me:
+            raise DatabaseUnusable(f"The database {kind} {target} is owned by another user (uid {owner}) and not "
+                                   f"writable by this process (uid {me}); give it to uid {me} or run the store as "
+                                   f"uid {owner}.")
+        raise DatabaseUnusable(f"The database {kind} {target} is not writable by this process (uid {me}); "
+                               "allow its owner to read and write it.")
+
+
 def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open *path* read-write, waiting a little for a previous store process to let go of it."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    check_writable(path)
     deadline = time.monotonic() + wait
     while True:
         try:
