@@ -2,9 +2,9 @@
 # (see compose.yaml). Default command: the web app.
 #
 # Two stages: the first installs the package and its dependencies into a virtualenv, the second
-# copies only that virtualenv and the functions' sources. No compiler, pip, setuptools, build
+# copies only that virtualenv and the functions' sources. No compiler, pip in the virtualenv, build
 # folder, our tests or benchmarks end up in the image, nor the dependencies' own test suites and
-# C headers (about 85 MB); the bytecode is compiled once here, since the image is read-only to
+# C headers (about 80 MB); the bytecode is compiled once here, since the image is read-only to
 # its user and every service would otherwise compile its imports at each start.
 FROM python:3.11-slim AS build
 
@@ -15,14 +15,13 @@ COPY pyproject.toml README.md ./
 COPY campus_helpdesk ./campus_helpdesk
 COPY ticket_store ./ticket_store
 COPY dash_app ./dash_app
-RUN python -m venv /opt/helpdesk \
-    && /opt/helpdesk/bin/pip install --no-compile . \
-    && /opt/helpdesk/bin/pip uninstall -y -q pip setuptools \
+RUN python -m venv --without-pip /opt/helpdesk \
+    && python -m pip --python /opt/helpdesk/bin/python install --no-compile . \
     && cd /opt/helpdesk/lib/python3.11/site-packages \
     && find . -depth -type d \( -name tests -o -name test \) -exec rm -rf {} + \
     && find . -type f \( -name "*.h" -o -name "*.hpp" -o -name "*.pxd" -o -name "*.pyx" -o -name "*.c" -o -name "*.cpp" \) -delete \
     && rm -rf pyarrow/include pyarrow/src \
-    && python -m compileall -q -j 0 .
+    && /opt/helpdesk/bin/python -m compileall -q -j 0 .
 
 FROM python:3.11-slim
 
