@@ -95,12 +95,15 @@ def test_every_service_builds_the_same_image():
 
 
 def test_dockerfile_is_slim_non_root_unbuffered_with_a_data_volume():
-    assert instructions("FROM") == ["python:3.11-slim"]
+    # a build stage installs the package; the image itself starts again from the slim base
+    assert instructions("FROM") == ["python:3.11-slim AS build", "python:3.11-slim"]
     env = dockerfile_env()
     assert env["PYTHONUNBUFFERED"] == "1"
     user = instructions("USER")
     assert user and user[-1] not in ("root", "0")
     assert json.loads(instructions("VOLUME")[0]) == ["/data"]
+    health = instructions("HEALTHCHECK")[0].split("CMD", 1)[1]
+    parse_command(json.loads(health))
     # exec form: a JSON list, so the service gets the signals itself
     command = json.loads(instructions("CMD")[0])
     assert command == ["campus-helpdesk", "web", "--host", "0.0.0.0", "--port", "8050"]
@@ -109,6 +112,9 @@ def test_dockerfile_is_slim_non_root_unbuffered_with_a_data_volume():
 
 def test_dockerfile_copies_what_exists_and_points_to_the_functions():
     for line in instructions("COPY"):
+        if line.startswith("--from=build "):
+            assert line == "--from=build /opt/helpdesk /opt/helpdesk"  # only the virtualenv of the build stage
+            continue
         *sources, _ = line.split()
         for source in sources:
             assert (ROOT / source).exists() or source in ("dash_app", "functions"), source
@@ -119,7 +125,7 @@ def test_dockerfile_copies_what_exists_and_points_to_the_functions():
 def test_dockerignore_keeps_the_database_and_the_virtualenv_out():
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
-    assert {".git", ".venv", "var", "*.duckdb"} <= set(ignored)
+    assert {".git", ".venv", "var", "*.duckdb", "tests", "bench", "**/results"} <= set(ignored)
     for needed in ("campus_helpdesk", "ticket_store", "dash_app", "functions", "pyproject.toml", "README.md"):
         assert needed not in ignored
 
