@@ -157,3 +157,40 @@ def test_the_containers_commands_serve_and_pass_their_health_checks(tmp_path: Pa
             process.terminate()
         for process in processes:
             process.wait(20)
+
+
+KUBERNETES = list(yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text()))
+
+
+def kubernetes(kind: str, name: str) -> dict:
+    return next(item for item in KUBERNETES if item["kind"] == kind and item["metadata"]["name"] == name)
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
+def test_kubernetes_runs_each_compose_service_with_its_command_port_and_service_name(service: Service):
+    name = compose_name(service)
+    kind = "StatefulSet" if name == "store" else "Deployment"
+    workload = kubernetes(kind, name)
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == COMPOSE["services"][name]["command"]
+    assert container["ports"] == [{"containerPort": service.port}]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert workload["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 10001
+    assert kubernetes("Service", name)["spec"]["ports"] == [{"port": service.port, "targetPort": service.port}]
+    probe = container["readinessProbe"]
+    if "exec" in probe:
+        assert probe["exec"]["command"] == COMPOSE["services"][name]["healthcheck"]["test"][1:]
+    else:
+        assert probe["httpGet"] == {"path": service.health_path, "port": service.port}
+
+
+def test_kubernetes_keeps_the_store_single_with_its_own_volume_and_the_urls_of_compose():
+    store = kubernetes("StatefulSet", "store")["spec"]
+    assert store["replicas"] == 1
+    mounts = store["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert {"name": "data", "mountPath": "/data"} in mounts
+    assert [claim["metadata"]["name"] for claim in store["volumeClaimTemplates"]] == ["data"]
+    settings = kubernetes("ConfigMap", "helpdesk")["data"]
+    for service in SERVICES:
+        if service.url_variable:
+            assert settings[service.url_variable] == COMPOSE["x-helpdesk"]["environment"][service.url_variable]
