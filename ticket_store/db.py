@@ -1,6 +1,7 @@
 """The DuckDB connection's lifecycle: open once per process, a cursor per thread, grouped writes."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -29,6 +30,35 @@ class DatabaseDamaged(DatabaseUnavailable):
     """The database file is not a DuckDB database, is damaged, or cannot be read."""
 
 
+class DatabaseUnusable(DatabaseUnavailable):
+    """This process may not write the database's folder or file."""
+
+
+def check_writable(path: str) -> None:
+    """Raise DatabaseUnusable unless this process can write the database file, its log and its folder."""
+    file = Path(path)
+    folder = file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnusable(f"The database folder {folder} cannot be created: {error.strerror}.") from error
+    me = os.geteuid()
+    for target, kind, needed in ((folder, "folder", os.W_OK | os.X_OK), (file, "file", os.R_OK | os.W_OK),
+                                 (Path(f"{path}.wal"), "file", os.R_OK | os.W_OK)):
+        if (kind == "file" and not target.exists()) or os.access(target, needed, effective_ids=True):
+            continue
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            raise DatabaseUnusable(f"The database folder {folder} is read-only; the ticket store needs to write "
+                                   f"{file.name} there: mount it read-write.")
+        owner = target.stat().st_uid
+        if owner != me:
+            raise DatabaseUnusable(f"The database {kind} {target} is owned by another user (uid {owner}) and not "
+                                   f"writable by this process (uid {me}); give it to uid {me} or run the store as "
+                                   f"uid {owner}.")
+        raise DatabaseUnusable(f"The database {kind} {target} is not writable by this process (uid {me}); "
+                               "allow its owner to read and write it.")
+
+
 def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open *path* read-write, waiting a little for a previous store process to let go of it.
 
@@ -36,11 +66,11 @@ def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS)
     helpdesk is started by a missing file, never by an empty one, which is more often a failed
     copy), a damaged or truncated file, or one the store may not read is refused with its reason.
     """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     file = Path(path)
     if file.is_dir():
         raise DatabaseDamaged(f"The database path {path} is a directory, not a database file; "
                               "set HELPDESK_DB_PATH to a file inside it, such as helpdesk.duckdb.")
+    check_writable(path)
     if file.is_file() and file.stat().st_size == 0:
         raise DatabaseDamaged(f"The database file {path} is empty (0 bytes), so it holds no helpdesk; "
                               "restore a backup over it, or delete it to start a new, empty helpdesk.")
