@@ -74,7 +74,7 @@ def layout() -> html.Div:
             dcc.Store(id=SESSION_ID, storage_type="local"),
             dcc.Location(id=URL_ID, refresh="callback-nav"),
             navbar(),
-            dbc.Container(dash.page_container, fluid="lg", class_name="pb-5"),
+            html.Main(dbc.Container(dash.page_container, fluid="lg", class_name="pb-5"), id="main"),
         ]
     )
 

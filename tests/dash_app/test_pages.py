@@ -82,6 +82,12 @@ def test_choosing_a_role_remembers_it_and_goes_on():
     assert entry.choose_role(None, "Bo", None) == (no_update, no_update)
 
 
+def test_enter_in_the_name_field_chooses_the_campus_user_role():
+    assert pressed([{"prop_id": "entry-name.n_submit", "value": 1}]) == "entry-name"
+    assert pressed([{"prop_id": "entry-name.n_submit", "value": None}]) is None
+    assert entry.choose_role("entry-name", "Ana", None) == ({"role": "user", "name": "Ana"}, "/tickets")
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "javascript:alert(1)", None, 3])
 def test_next_page_stays_inside_the_app(target):
     assert entry.safe_next(target) == "/tickets"
