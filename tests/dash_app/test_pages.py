@@ -163,10 +163,18 @@ def test_users_cannot_filter_on_closed():
     assert list_views.controls_for("user", "closed")[1] == "all"
 
 
-def test_clicking_a_row_opens_its_ticket():
-    assert list_views.clicked_ticket_path({"colId": "title", "rowId": "12"}) == "/tickets/12"
-    assert list_views.clicked_ticket_path({"colId": "id", "rowId": "12"}) is None
-    assert list_views.clicked_ticket_path(None) is None
+def test_the_address_names_the_list_state_and_bad_values_fall_back():
+    state = list_views.address_state({"status": "open", "category": "it", "q": "wifi", "review": "1", "sort": "title"})
+    assert state == list_views.ListAddress("open", "it", "wifi", True, "title")
+    assert list_views.address_state({"status": "lost", "category": "x", "sort": "-password"}) == list_views.ListAddress()
+
+
+def test_the_first_click_on_a_text_column_sorts_a_to_z():
+    from dash_app.pages.tickets import layout as list_layout
+
+    columns = {column.get("colId", column["field"]): column for column in list_layout.columns_sorted("-title")}
+    assert columns["title"]["sortingOrder"][0] == "asc" and columns["title"]["sort"] == "desc"
+    assert "sort" not in columns["id"]
 
 
 # ---------------------------------------------------------------- new ticket
