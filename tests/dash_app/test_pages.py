@@ -187,7 +187,21 @@ def test_preview_shows_the_category_it_will_get(user_store):
 
 
 def test_preview_with_store_down_says_so(down_store):
-    assert "preview is unavailable right now" in rendered(new_ticket.preview("wifi", down_store))
+    text = "The wifi in the library keeps dropping"
+    assert "preview is unavailable right now" in rendered(new_ticket.preview(text, down_store))
+
+
+def test_preview_waits_until_the_text_says_enough(user_store):
+    assert "Keep describing" in rendered(new_ticket.preview("the lift in bui", user_store))
+    assert "100 %" not in rendered(new_ticket.preview("the lift in building C is stuck again", user_store))
+    assert new_ticket.sureness(1.0) == "99 % sure" and new_ticket.sureness(0.996) == "99 % sure"
+    assert "rough guess" in new_ticket.sureness(0.41)
+
+
+def test_preview_of_a_very_long_text_judges_its_start(user_store):
+    text = "Short title\n" + ("The projector in hall B2 shows no picture. " * 240)[:9990]
+    shown = rendered(new_ticket.preview(text, user_store))
+    assert "unavailable" not in shown and "at most" not in shown and "sure" in shown
 
 
 def test_submit_goes_to_the_new_ticket(user_store, word):
@@ -201,6 +215,15 @@ def test_submit_shows_the_store_validation_next_to_the_field(user_store):
     assert answer.pathname is no_update
     assert answer.invalid["description"] and not answer.invalid["title"]
     assert answer.feedback["description"] == "Description must not be empty."
+    assert answer.alert is None  # said once, next to the field
+
+
+def test_an_empty_message_is_refused_in_the_forms_words(user_store, word):
+    from dash_app.pages.ticket import actions as ticket_actions
+
+    created = user_store.create_ticket(description=f"Empty message {word}")
+    answer = ticket_actions.send_message(created["id"], "   ", "", user_store, ZoneInfo("UTC"))
+    assert answer.invalid and answer.feedback.startswith("The message ") and answer.alert is None
 
 
 def test_submit_with_store_down_keeps_the_text(down_store):
@@ -361,7 +384,7 @@ def test_messages_are_sent_and_the_thread_comes_back_newest_last(user_store, mak
     text = rendered(answer.thread)
     assert answer.body == "" and text.index("First") < text.index("Second") and "Campus user" in text
     empty = actions.send_message(created["id"], " ", "Ana", user_store, ROME)
-    assert empty.invalid and empty.feedback == "Body must not be empty."
+    assert empty.invalid and empty.feedback == "The message must not be empty."  # in the form's words: it is labelled "Write a message"
 
 
 # ---------------------------------------------------------------- analytics

@@ -133,7 +133,10 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
             if name in answer.invalid:
                 answer.invalid[name] = True
                 answer.feedback[name] = message
-        answer.alert = dbc.Alert(error.message, color="danger", id="ticket-edit-error")
+        # Each problem is said once: next to its field, or in the alert when the form has no such field.
+        others = [message for name, message in messages.items() if name not in answer.invalid]
+        if others or not messages:
+            answer.alert = dbc.Alert(" ".join(others or [error.message]), color="danger", id="ticket-edit-error")
         return answer
     except ServiceError as error:
         answer.alert = dbc.Alert(
@@ -242,6 +245,13 @@ class MessageAnswer:
     alert: Any = None
 
 
+def message_words(message: str) -> str:
+    """Return the store's sentence about a message's body in the form's words ("Body" is "The message")."""
+    if message.startswith("Body "):
+        return "The message " + message[len("Body ") :]
+    return message
+
+
 def send_message(
     ticket_id: int, body: str | None, author_name: str, store: StoreClient, zone: ZoneInfo
 ) -> MessageAnswer:
@@ -250,7 +260,7 @@ def send_message(
         store.post_message(ticket_id, body or "", author_name or None)
     except InvalidInput as error:
         message = error.field_messages().get("body") or error.message
-        return MessageAnswer(invalid=True, feedback=message)
+        return MessageAnswer(invalid=True, feedback=message_words(message))
     except ServiceError as error:
         return MessageAnswer(
             alert=dbc.Alert(["Your message was not sent. ", error.message], color="danger", id="ticket-message-error")
