@@ -463,3 +463,18 @@ def test_every_browser_side_callback_is_a_function_in_the_assets():
     for function in named:
         assert function["namespace"] != "_dashprivate_clientside_funcs", "a clientside callback is an inline string"
         assert f"{function['namespace']}: {{" in assets and f"{function['function_name']}:" in assets
+
+
+def test_the_list_says_which_rows_it_loaded():
+    assert list_views.shown_range(0, 100, 4017) == "1–100 of 4,017"
+    assert list_views.shown_range(100, 100, 4017) == "101–200 of 4,017"
+    assert list_views.shown_range(0, 0, 0) == ""
+
+
+def test_the_store_status_is_said_while_down_and_once_back(user_store, down_store):
+    from dash_app import store_status
+
+    assert store_status.store_state(user_store) == "up" and store_status.store_state(down_store) == "down"
+    assert "cannot be reached" in rendered(store_status.status_banner("down", "up"))
+    assert "is back" in rendered(store_status.status_banner("up", "down"))
+    assert store_status.status_banner("up", None) is None

@@ -17,6 +17,7 @@ from .views import chosen_filters, controls_for
     Output("tickets-empty", "children"),
     Output("tickets-failed", "data"),
     Output("tickets-drawn", "data"),
+    Output("tickets-range", "children"),
     Input("tickets-grid", "getRowsRequest"),
     State("tickets-status", "value"),
     State("tickets-category", "value"),
@@ -27,12 +28,12 @@ from .views import chosen_filters, controls_for
 )
 def load_rows_callback(request, status, category, query, needs_review, session):  # type: ignore[no-untyped-def]
     if not request:
-        return no_update, no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update, no_update
     drawn = [status, category, query, needs_review, (session or {}).get("role")]
     role = role_of(session)
     filters = chosen_filters(status, category, query, needs_review, role)
     answer = load_rows(request, filters, role, store_for(session), load_settings().zone)
-    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn
+    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn, answer.range_text
 
 
 @callback(

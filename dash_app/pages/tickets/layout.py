@@ -126,7 +126,13 @@ def layout(**query: Any) -> html.Div:
                 style={"display": "none"},
                 className="mb-2",
             ),
-            html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center mb-2 small"),
+            html.Div(
+                [
+                    html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center"),
+                    html.Span(id="tickets-range", className="text-secondary", **{"aria-live": "polite"}),
+                ],
+                className="d-flex flex-wrap justify-content-between gap-2 align-items-center mb-2 small",
+            ),
             html.Div(id="tickets-alert", role="alert"),
             html.Div(id="tickets-empty"),
             dag.AgGrid(

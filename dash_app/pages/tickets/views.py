@@ -147,6 +147,13 @@ def summary_badges(total: int, counts: Mapping[str, int] | None, role: str) -> l
     return parts
 
 
+def shown_range(offset: int, shown: int, total: int) -> str:
+    """Return which rows the grid just loaded, e.g. ``1–100 of 4,017``."""
+    if total <= 0 or shown <= 0:
+        return ""
+    return f"{offset + 1:,}–{offset + shown:,} of {total:,}"
+
+
 def empty_state(filters: ListFilters) -> Any:
     """Return what to show when no ticket matches."""
     if filters.any:
