@@ -478,3 +478,23 @@ def test_the_store_status_is_said_while_down_and_once_back(user_store, down_stor
     assert "cannot be reached" in rendered(store_status.status_banner("down", "up"))
     assert "is back" in rendered(store_status.status_banner("up", "down"))
     assert store_status.status_banner("up", None) is None
+
+
+def test_an_imported_category_is_not_called_a_correction():
+    from dash_app.present import category_source_text
+
+    assert category_source_text({"category_source": "staff"}) == "set by helpdesk staff"
+    assert category_source_text({"category_source": "staff", "category_corrected": True}) == "corrected by helpdesk staff"
+
+
+def test_times_are_said_relative_with_the_exact_campus_time_on_hover():
+    from datetime import datetime, timezone
+
+    from dash_app.present import relative_time
+
+    now = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc)
+    assert relative_time("2025-03-04T11:05:00Z", now) == "3 hours ago"
+    assert relative_time("2025-03-04T14:04:30Z", now) == "just now"
+    assert relative_time("2025-03-02T14:05:00Z", now) == "2 days ago"
+    shown = views.when("2025-03-04T11:05:00Z", ROME)
+    assert shown.title == "2025-03-04 12:05 CET" and shown.children.endswith("ago")

@@ -57,3 +57,18 @@ def test_an_error_is_said_once_in_the_forms_words(open_page, stack):
     page.fill("#ticket-message-body", "   ")
     page.click("#ticket-message-send")
     expect(page.locator("#ticket-message-feedback")).to_have_text("The message must not be empty.")
+
+
+def test_an_imported_ticket_is_not_called_corrected_and_times_are_relative(open_page, stack):
+    stack.import_csv([",Imported radiator problem imp8,Building A,,facility,open,2024-01-10T09:00:00Z,"])
+    (ticket,) = stack.client("staff").list_tickets(query="imp8")["items"]
+    page = open_page("staff")
+    page.goto(f"/tickets/{ticket['id']}")
+    detail = page.locator("#ticket-category-detail")
+    expect(detail).to_contain_text("set by helpdesk staff")
+    expect(detail).not_to_contain_text("corrected")
+    expect(page.locator("#ticket-opened")).to_contain_text("2024-01-10 10:00 CET")  # campus time
+    expect(page.locator("#ticket-opened")).to_contain_text("ago")
+    history_time = page.locator("#ticket-history time").first
+    expect(history_time).to_have_text("just now")
+    expect(history_time).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d CES?T$"))

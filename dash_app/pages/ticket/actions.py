@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, no_update
 
-from ...present import NEXT_TRANSITION, category_label, ticket_number
+from ...present import CORRECTED, NEXT_TRANSITION, category_label, ticket_number
 from ...service_errors import (
     Conflict,
     Forbidden,
@@ -64,7 +64,9 @@ def load_ticket(ticket_id: int, seen: Any, store: StoreClient, zone: ZoneInfo, *
     loaded = Loaded(ticket=ticket)
     try:
         loaded.thread = thread_view(store.list_messages(ticket_id), zone)
-        loaded.history = history_view(store.list_events(ticket_id), zone)
+        events = store.list_events(ticket_id)
+        loaded.history = history_view(events, zone)
+        loaded.ticket = {**ticket, CORRECTED: any(event.get("kind") == "category_changed" for event in events)}
     except ServiceError as error:
         loaded.alert = unavailable_alert(error)
         return loaded
@@ -216,7 +218,7 @@ def correct_category(ticket_id: int, ticket: Ticket | None, category: str | None
             modal_open=no_update,
         )
     return ActionAnswer(
-        ticket=updated,
+        ticket={**updated, CORRECTED: True},
         alert=dbc.Alert(
             f"Category set to {category_label(category)}.", color="success", id="ticket-action-done", duration=4000
         ),

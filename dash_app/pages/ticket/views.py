@@ -16,6 +16,7 @@ from ...present import (
     category_source_text,
     event_sentence,
     format_time,
+    relative_time,
     role_label,
     status_label,
     ticket_heading,
@@ -44,6 +45,16 @@ def _detail(label: str, value: Any, item_id: str) -> html.Div:
         ],
         className="row",
     )
+
+
+def when(value: str | None, zone: ZoneInfo, *, exact: bool = False) -> Any:
+    """Return a time as people read it: how long ago, with the exact campus time on hover (or shown too)."""
+    if not value:
+        return "—"
+    exact_text = format_time(value, zone)
+    ago = relative_time(value)
+    text = f"{exact_text} ({ago})" if exact else ago
+    return html.Time(text, dateTime=value, title=exact_text)
 
 
 def header_view(ticket: Ticket) -> list[Any]:
@@ -89,11 +100,11 @@ def details_view(ticket: Ticket, role: str, zone: ZoneInfo) -> list[Any]:
                     [category, html.Span(f" ({category_source_text(ticket)})", className="text-secondary"), review],
                     "ticket-category-detail",
                 ),
-                _detail("Opened", format_time(ticket.get("opened_at"), zone), "ticket-opened"),
-                _detail("Last change", format_time(ticket.get("updated_at"), zone), "ticket-updated"),
+                _detail("Opened", when(ticket.get("opened_at"), zone, exact=True), "ticket-opened"),
+                _detail("Last change", when(ticket.get("updated_at"), zone, exact=True), "ticket-updated"),
                 _detail(
                     "Closed",
-                    format_time(ticket.get("closed_at"), zone) if ticket.get("closed_at") else "not yet",
+                    when(ticket.get("closed_at"), zone, exact=True) if ticket.get("closed_at") else "not yet",
                     "ticket-closed",
                 ),
             ],
@@ -126,7 +137,7 @@ def thread_view(messages: list[Message], zone: ZoneInfo) -> list[Any]:
                         [
                             html.Strong(role_label(role)),
                             html.Span(f" · {name}" if name else "", className="message-author"),
-                            html.Span(f" · {format_time(message.get('created_at'), zone)}", className="text-secondary"),
+                            html.Span([" · ", when(message.get("created_at"), zone)], className="text-secondary"),
                         ],
                         className="small mb-1",
                     ),
@@ -148,7 +159,7 @@ def history_view(events: list[Event], zone: ZoneInfo) -> list[Any]:
             [
                 html.Li(
                     [
-                        html.Div(format_time(event.get("at"), zone), className="small text-secondary"),
+                        html.Div(when(event.get("at"), zone), className="small text-secondary"),
                         html.Div(
                             [
                                 event_sentence(event),
