@@ -72,3 +72,18 @@ def test_an_imported_ticket_is_not_called_corrected_and_times_are_relative(open_
     history_time = page.locator("#ticket-history time").first
     expect(history_time).to_have_text("just now")
     expect(history_time).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d CES?T$"))
+
+
+def test_the_conflict_box_shows_every_field_the_other_person_changed(open_page, stack):
+    user = stack.client("user")
+    created = user.create_ticket(description="The tap drips in kitchen 3 cnf01")
+    page = open_page("user")
+    page.goto(f"/tickets/{created['id']}")
+    page.click("#ticket-edit-open")
+    page.fill("#ticket-edit-description", "The tap drips a lot in kitchen 3 cnf01")
+    user.update_ticket(created["id"], created["version"], {"location": "Kitchen 4", "description": "Theirs cnf01"})
+    page.click("#ticket-edit-save")
+    box = page.locator("#ticket-edit-current")
+    expect(box.locator("tr", has_text="Location")).to_contain_text("Kitchen 4")
+    expect(box.locator("tr", has_text="Description")).to_contain_text("Theirs cnf01")
+    expect(box.locator("tr", has_text="Description")).to_contain_text("The tap drips a lot")

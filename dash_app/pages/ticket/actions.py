@@ -123,7 +123,7 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
         ticket = store.update_ticket(ticket_id, int(base.get("version") or 0), changes)
     except StaleVersion as stale:
         current = stale.body.get("current")
-        answer.alert = stale_alert(current)
+        answer.alert = stale_alert(current, base, dict(values))
         if current:
             answer.ticket = current
             # The next save is a deliberate choice made after seeing the other change.

@@ -227,20 +227,35 @@ def editor_state(button: str | None, ticket: Ticket | None) -> tuple[Any, ...]:
     return SHOWN, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
 
 
-def stale_alert(current: Ticket | None) -> Any:
-    """Return the message for an edit refused because someone else changed the same fields."""
+#: The editor's fields as the conflict box names them.
+FIELD_NAMES = {"title": "Title", "description": "Description", "location": "Location", "reporter": "Reported by"}
+
+
+def stale_alert(current: Ticket | None, base: Ticket | None = None, mine: dict[str, Any] | None = None) -> Any:
+    """Return the message for a refused edit: every field the other person changed, theirs beside yours."""
     parts: list[Any] = [
         html.Strong("Someone else changed this ticket while you were editing, so your changes were not saved. "),
         "Your text is still in the form. This is the ticket now; press Save again to replace it with yours.",
     ]
     if current:
-        parts.append(
-            html.Div(
+        changed = [name for name in EDIT_FIELDS if base is None or (current.get(name) or "") != (base.get(name) or "")]
+        rows = [
+            html.Tr(
                 [
-                    html.Div(ticket_heading(current, 120), className="fw-semibold ticket-text"),
-                    html.Div(current.get("description", ""), className="ticket-text"),
+                    html.Th(FIELD_NAMES[name], scope="row"),
+                    html.Td(current.get(name) or "(empty)", className="ticket-text"),
+                    html.Td((mine or {}).get(name) or "(empty)", className="ticket-text"),
+                ]
+            )
+            for name in changed or EDIT_FIELDS
+        ]
+        parts.append(
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th("Field"), html.Th("Now (their change)"), html.Th("Yours")])),
+                    html.Tbody(rows),
                 ],
-                className="border-start border-3 ps-2 mt-2",
+                className="table table-sm mt-2 mb-0 small",
                 id="ticket-edit-current",
             )
         )
