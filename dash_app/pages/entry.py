@@ -87,8 +87,8 @@ def current_choice(session: Session | None) -> str:
 
 
 def choose_role(triggered: str | None, name: str | None, next_path: str | None) -> tuple[Any, Any]:
-    """Return the session to remember and the page to go to after a choice."""
-    if triggered not in ("entry-choose-user", "entry-choose-staff"):
+    """Return the session to remember and the page to go to after a choice (Enter in the name is a user's)."""
+    if triggered not in ("entry-choose-user", "entry-choose-staff", "entry-name"):
         return no_update, no_update
     role = "staff" if triggered == "entry-choose-staff" else "user"
     target = safe_next(next_path)
@@ -116,9 +116,10 @@ clientside_callback(
     Output(URL_ID, "pathname", allow_duplicate=True),
     Input("entry-choose-user", "n_clicks"),
     Input("entry-choose-staff", "n_clicks"),
+    Input("entry-name", "n_submit"),
     State("entry-name", "value"),
     State("entry-next", "data"),
     prevent_initial_call=True,
 )
-def choose_role_callback(_user: int, _staff: int, name: str | None, next_path: str | None) -> tuple[Any, Any]:
+def choose_role_callback(_user: int, _staff: int, _enter: int, name: str | None, next_path: str | None) -> tuple[Any, Any]:
     return choose_role(pressed(ctx.triggered), name, next_path)

@@ -82,6 +82,12 @@ def test_choosing_a_role_remembers_it_and_goes_on():
     assert entry.choose_role(None, "Bo", None) == (no_update, no_update)
 
 
+def test_enter_in_the_name_field_chooses_the_campus_user_role():
+    assert pressed([{"prop_id": "entry-name.n_submit", "value": 1}]) == "entry-name"
+    assert pressed([{"prop_id": "entry-name.n_submit", "value": None}]) is None
+    assert entry.choose_role("entry-name", "Ana", None) == ({"role": "user", "name": "Ana"}, "/tickets")
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "javascript:alert(1)", None, 3])
 def test_next_page_stays_inside_the_app(target):
     assert entry.safe_next(target) == "/tickets"
@@ -157,10 +163,18 @@ def test_users_cannot_filter_on_closed():
     assert list_views.controls_for("user", "closed")[1] == "all"
 
 
-def test_clicking_a_row_opens_its_ticket():
-    assert list_views.clicked_ticket_path({"colId": "title", "rowId": "12"}) == "/tickets/12"
-    assert list_views.clicked_ticket_path({"colId": "id", "rowId": "12"}) is None
-    assert list_views.clicked_ticket_path(None) is None
+def test_the_address_names_the_list_state_and_bad_values_fall_back():
+    state = list_views.address_state({"status": "open", "category": "it", "q": "wifi", "review": "1", "sort": "title"})
+    assert state == list_views.ListAddress("open", "it", "wifi", True, "title")
+    assert list_views.address_state({"status": "lost", "category": "x", "sort": "-password"}) == list_views.ListAddress()
+
+
+def test_the_first_click_on_a_text_column_sorts_a_to_z():
+    from dash_app.pages.tickets import layout as list_layout
+
+    columns = {column.get("colId", column["field"]): column for column in list_layout.columns_sorted("-title")}
+    assert columns["title"]["sortingOrder"][0] == "asc" and columns["title"]["sort"] == "desc"
+    assert "sort" not in columns["id"]
 
 
 # ---------------------------------------------------------------- new ticket
@@ -173,7 +187,21 @@ def test_preview_shows_the_category_it_will_get(user_store):
 
 
 def test_preview_with_store_down_says_so(down_store):
-    assert "preview is unavailable right now" in rendered(new_ticket.preview("wifi", down_store))
+    text = "The wifi in the library keeps dropping"
+    assert "preview is unavailable right now" in rendered(new_ticket.preview(text, down_store))
+
+
+def test_preview_waits_until_the_text_says_enough(user_store):
+    assert "Keep describing" in rendered(new_ticket.preview("the lift in bui", user_store))
+    assert "100 %" not in rendered(new_ticket.preview("the lift in building C is stuck again", user_store))
+    assert new_ticket.sureness(1.0) == "99 % sure" and new_ticket.sureness(0.996) == "99 % sure"
+    assert "rough guess" in new_ticket.sureness(0.41)
+
+
+def test_preview_of_a_very_long_text_judges_its_start(user_store):
+    text = "Short title\n" + ("The projector in hall B2 shows no picture. " * 240)[:9990]
+    shown = rendered(new_ticket.preview(text, user_store))
+    assert "unavailable" not in shown and "at most" not in shown and "sure" in shown
 
 
 def test_submit_goes_to_the_new_ticket(user_store, word):
@@ -187,6 +215,15 @@ def test_submit_shows_the_store_validation_next_to_the_field(user_store):
     assert answer.pathname is no_update
     assert answer.invalid["description"] and not answer.invalid["title"]
     assert answer.feedback["description"] == "Description must not be empty."
+    assert answer.alert is None  # said once, next to the field
+
+
+def test_an_empty_message_is_refused_in_the_forms_words(user_store, word):
+    from dash_app.pages.ticket import actions as ticket_actions
+
+    created = user_store.create_ticket(description=f"Empty message {word}")
+    answer = ticket_actions.send_message(created["id"], "   ", "", user_store, ZoneInfo("UTC"))
+    assert answer.invalid and answer.feedback.startswith("The message ") and answer.alert is None
 
 
 def test_submit_with_store_down_keeps_the_text(down_store):
@@ -347,7 +384,7 @@ def test_messages_are_sent_and_the_thread_comes_back_newest_last(user_store, mak
     text = rendered(answer.thread)
     assert answer.body == "" and text.index("First") < text.index("Second") and "Campus user" in text
     empty = actions.send_message(created["id"], " ", "Ana", user_store, ROME)
-    assert empty.invalid and empty.feedback == "Body must not be empty."
+    assert empty.invalid and empty.feedback == "The message must not be empty."  # in the form's words: it is labelled "Write a message"
 
 
 # ---------------------------------------------------------------- analytics
@@ -426,3 +463,38 @@ def test_every_browser_side_callback_is_a_function_in_the_assets():
     for function in named:
         assert function["namespace"] != "_dashprivate_clientside_funcs", "a clientside callback is an inline string"
         assert f"{function['namespace']}: {{" in assets and f"{function['function_name']}:" in assets
+
+
+def test_the_list_says_which_rows_it_loaded():
+    assert list_views.shown_range(0, 100, 4017) == "1–100 of 4,017"
+    assert list_views.shown_range(100, 100, 4017) == "101–200 of 4,017"
+    assert list_views.shown_range(0, 0, 0) == ""
+
+
+def test_the_store_status_is_said_while_down_and_once_back(user_store, down_store):
+    from dash_app import store_status
+
+    assert store_status.store_state(user_store) == "up" and store_status.store_state(down_store) == "down"
+    assert "cannot be reached" in rendered(store_status.status_banner("down", "up"))
+    assert "is back" in rendered(store_status.status_banner("up", "down"))
+    assert store_status.status_banner("up", None) is None
+
+
+def test_an_imported_category_is_not_called_a_correction():
+    from dash_app.present import category_source_text
+
+    assert category_source_text({"category_source": "staff"}) == "set by helpdesk staff"
+    assert category_source_text({"category_source": "staff", "category_corrected": True}) == "corrected by helpdesk staff"
+
+
+def test_times_are_said_relative_with_the_exact_campus_time_on_hover():
+    from datetime import datetime, timezone
+
+    from dash_app.present import relative_time
+
+    now = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc)
+    assert relative_time("2025-03-04T11:05:00Z", now) == "3 hours ago"
+    assert relative_time("2025-03-04T14:04:30Z", now) == "just now"
+    assert relative_time("2025-03-02T14:05:00Z", now) == "2 days ago"
+    shown = views.when("2025-03-04T11:05:00Z", ROME)
+    assert shown.title == "2025-03-04 12:05 CET" and shown.children.endswith("ago")

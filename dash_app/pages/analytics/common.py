@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -20,6 +21,36 @@ UNIT_OPTIONS = [{"label": "Hours", "value": "hours"}, {"label": "Days", "value":
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 GRAPH_STYLE = {"height": "360px", "width": "100%"}
 STAFF_ONLY = dbc.Alert("The analytics are for helpdesk staff only.", color="warning")
+
+
+@dataclass
+class AnalyticsAddress:
+    """The chosen analysis and its period as the address keeps them: ``?view=open&last=30&unit=hours``."""
+
+    view: str = "open"
+    last: int = 7
+    unit: str = "days"
+    months: str = "12"
+    resolution_unit: str = "hours"
+
+
+def address_state(query: Mapping[str, Any]) -> AnalyticsAddress:
+    """Return the analysis and period from the address's query; anything unknown falls back to the default."""
+    view = str(query.get("view") or "open")
+    unit = str(query.get("unit") or "days")
+    try:
+        last = int(str(query.get("last") or "7"))
+    except ValueError:
+        last = 7
+    months = str(query.get("months") or "12")
+    resolution_unit = str(query.get("runit") or "hours")
+    return AnalyticsAddress(
+        view=view if view in {option["value"] for option in ANALYSES} else "open",
+        last=last if 1 <= last <= 100_000 else 7,
+        unit=unit if unit in ("hours", "days") else "days",
+        months=months if months in ("6", "12", "18", "24") else "12",
+        resolution_unit=resolution_unit if resolution_unit in ("hours", "days") else "hours",
+    )
 
 
 def panel(value: str, children: list[Any]) -> html.Div:

@@ -9,7 +9,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from ...session import SESSION_ID
 from .category import category_panel
-from .common import ANALYSES, REFRESH_MS, panel_styles
+from .common import ANALYSES, REFRESH_MS, address_state, panel_styles
 from .open_since import open_since_panel
 from .resolution import resolution_panel
 
@@ -17,9 +17,10 @@ from .resolution import resolution_panel
 STAFF_ONLY_ADDRESS = "/?reason=staff-only&next=/analytics"
 
 
-def layout(view: str | None = None, **_query: Any) -> html.Div:
-    """Return the page with the analysis named by ``?view=`` chosen (the open-tickets one by default)."""
-    choice = view if view in {option["value"] for option in ANALYSES} else "open"
+def layout(**query: Any) -> html.Div:
+    """Return the page with the analysis and period the address names (the open-tickets one by default)."""
+    state = address_state(query)
+    choice = state.view
     return html.Div(
         [
             html.Div(
@@ -45,11 +46,16 @@ def layout(view: str | None = None, **_query: Any) -> html.Div:
                 className="role-switch analytics-choice mb-3",
             ),
             html.Div(
-                [open_since_panel(), resolution_panel(), category_panel()],
+                [
+                    open_since_panel(state.last, state.unit),
+                    resolution_panel(state.months, state.resolution_unit),
+                    category_panel(),
+                ],
                 id="analytics-content",
                 style={"display": "none"},
             ),
             dcc.Interval(id="analytics-refresh", interval=REFRESH_MS),
+            dcc.Store(id="analytics-addressed"),
             dcc.Location(id="analytics-location", refresh="callback-nav"),
             # What the browser-side guard needs to know, said once here.
             dcc.Store(id="analytics-guard", data={"session_key": SESSION_ID, "away": STAFF_ONLY_ADDRESS}),
@@ -77,3 +83,16 @@ clientside_callback(
 )
 def choose_callback(choice):  # type: ignore[no-untyped-def]
     return panel_styles(choice)
+
+
+# The chosen analysis and its period live in the address (assets/analytics.js): a reload or a
+# shared link shows the same analysis.
+clientside_callback(
+    ClientsideFunction(namespace="analytics", function_name="keepChoiceInAddress"),
+    Output("analytics-addressed", "data"),
+    Input("analytics-choice", "value"),
+    Input("analytics-open-settled", "data"),
+    Input("analytics-open-unit", "value"),
+    Input("analytics-resolution-range", "value"),
+    Input("analytics-resolution-unit", "value"),
+)

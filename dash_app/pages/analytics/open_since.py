@@ -17,7 +17,7 @@ from ...settings import load_settings
 from .common import STAFF_ONLY, UNIT_OPTIONS, panel, unavailable
 
 
-def open_since_panel() -> html.Div:
+def open_since_panel(last: int = 7, unit: str = "days") -> html.Div:
     """Return the panel: the period's length and unit, then the count and its breakdown."""
     return panel(
         "open",
@@ -35,10 +35,10 @@ def open_since_panel() -> html.Div:
                                 type="number",
                                 min=1,
                                 step=1,
-                                value=7,
+                                value=last,
                                 style={"width": "7rem"},
                             ),
-                            dcc.Store(id="analytics-open-settled", data=7),
+                            dcc.Store(id="analytics-open-settled", data=last),
                         ],
                         width="auto",
                     ),
@@ -46,7 +46,7 @@ def open_since_panel() -> html.Div:
                         dbc.RadioItems(
                             id="analytics-open-unit",
                             options=UNIT_OPTIONS,
-                            value="days",
+                            value=unit,
                             inline=True,
                             class_name="pt-2",
                         ),

@@ -25,7 +25,7 @@ RANGE_OPTIONS = [
 ]
 
 
-def resolution_panel() -> html.Div:
+def resolution_panel(months: str = "12", unit: str = "hours") -> html.Div:
     """Return the panel: the range of months and the unit, then the summary and the chart."""
     return panel(
         "resolution",
@@ -34,7 +34,7 @@ def resolution_panel() -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Select(id="analytics-resolution-range", options=RANGE_OPTIONS, value="12"),
+                        dbc.Select(id="analytics-resolution-range", options=RANGE_OPTIONS, value=months),
                         xs=7,
                         sm="auto",
                     ),
@@ -42,7 +42,7 @@ def resolution_panel() -> html.Div:
                         dbc.RadioItems(
                             id="analytics-resolution-unit",
                             options=UNIT_OPTIONS,
-                            value="hours",
+                            value=unit,
                             inline=True,
                             class_name="pt-2",
                         ),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, no_update
 
-from ...present import NEXT_TRANSITION, category_label, ticket_number
+from ...present import CORRECTED, NEXT_TRANSITION, category_label, ticket_number
 from ...service_errors import (
     Conflict,
     Forbidden,
@@ -64,7 +64,9 @@ def load_ticket(ticket_id: int, seen: Any, store: StoreClient, zone: ZoneInfo, *
     loaded = Loaded(ticket=ticket)
     try:
         loaded.thread = thread_view(store.list_messages(ticket_id), zone)
-        loaded.history = history_view(store.list_events(ticket_id), zone)
+        events = store.list_events(ticket_id)
+        loaded.history = history_view(events, zone)
+        loaded.ticket = {**ticket, CORRECTED: any(event.get("kind") == "category_changed" for event in events)}
     except ServiceError as error:
         loaded.alert = unavailable_alert(error)
         return loaded
@@ -121,7 +123,7 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
         ticket = store.update_ticket(ticket_id, int(base.get("version") or 0), changes)
     except StaleVersion as stale:
         current = stale.body.get("current")
-        answer.alert = stale_alert(current)
+        answer.alert = stale_alert(current, base, dict(values))
         if current:
             answer.ticket = current
             # The next save is a deliberate choice made after seeing the other change.
@@ -133,7 +135,10 @@ def save_edit(ticket_id: int, base: Ticket | None, values: Mapping[str, str | No
             if name in answer.invalid:
                 answer.invalid[name] = True
                 answer.feedback[name] = message
-        answer.alert = dbc.Alert(error.message, color="danger", id="ticket-edit-error")
+        # Each problem is said once: next to its field, or in the alert when the form has no such field.
+        others = [message for name, message in messages.items() if name not in answer.invalid]
+        if others or not messages:
+            answer.alert = dbc.Alert(" ".join(others or [error.message]), color="danger", id="ticket-edit-error")
         return answer
     except ServiceError as error:
         answer.alert = dbc.Alert(
@@ -213,7 +218,7 @@ def correct_category(ticket_id: int, ticket: Ticket | None, category: str | None
             modal_open=no_update,
         )
     return ActionAnswer(
-        ticket=updated,
+        ticket={**updated, CORRECTED: True},
         alert=dbc.Alert(
             f"Category set to {category_label(category)}.", color="success", id="ticket-action-done", duration=4000
         ),
@@ -242,6 +247,13 @@ class MessageAnswer:
     alert: Any = None
 
 
+def message_words(message: str) -> str:
+    """Return the store's sentence about a message's body in the form's words ("Body" is "The message")."""
+    if message.startswith("Body "):
+        return "The message " + message[len("Body ") :]
+    return message
+
+
 def send_message(
     ticket_id: int, body: str | None, author_name: str, store: StoreClient, zone: ZoneInfo
 ) -> MessageAnswer:
@@ -250,7 +262,7 @@ def send_message(
         store.post_message(ticket_id, body or "", author_name or None)
     except InvalidInput as error:
         message = error.field_messages().get("body") or error.message
-        return MessageAnswer(invalid=True, feedback=message)
+        return MessageAnswer(invalid=True, feedback=message_words(message))
     except ServiceError as error:
         return MessageAnswer(
             alert=dbc.Alert(["Your message was not sent. ", error.message], color="danger", id="ticket-message-error")

@@ -16,6 +16,7 @@ from ...present import (
     category_source_text,
     event_sentence,
     format_time,
+    relative_time,
     role_label,
     status_label,
     ticket_heading,
@@ -44,6 +45,16 @@ def _detail(label: str, value: Any, item_id: str) -> html.Div:
         ],
         className="row",
     )
+
+
+def when(value: str | None, zone: ZoneInfo, *, exact: bool = False) -> Any:
+    """Return a time as people read it: how long ago, with the exact campus time on hover (or shown too)."""
+    if not value:
+        return "—"
+    exact_text = format_time(value, zone)
+    ago = relative_time(value)
+    text = f"{exact_text} ({ago})" if exact else ago
+    return html.Time(text, dateTime=value, title=exact_text)
 
 
 def header_view(ticket: Ticket) -> list[Any]:
@@ -89,11 +100,11 @@ def details_view(ticket: Ticket, role: str, zone: ZoneInfo) -> list[Any]:
                     [category, html.Span(f" ({category_source_text(ticket)})", className="text-secondary"), review],
                     "ticket-category-detail",
                 ),
-                _detail("Opened", format_time(ticket.get("opened_at"), zone), "ticket-opened"),
-                _detail("Last change", format_time(ticket.get("updated_at"), zone), "ticket-updated"),
+                _detail("Opened", when(ticket.get("opened_at"), zone, exact=True), "ticket-opened"),
+                _detail("Last change", when(ticket.get("updated_at"), zone, exact=True), "ticket-updated"),
                 _detail(
                     "Closed",
-                    format_time(ticket.get("closed_at"), zone) if ticket.get("closed_at") else "not yet",
+                    when(ticket.get("closed_at"), zone, exact=True) if ticket.get("closed_at") else "not yet",
                     "ticket-closed",
                 ),
             ],
@@ -126,7 +137,7 @@ def thread_view(messages: list[Message], zone: ZoneInfo) -> list[Any]:
                         [
                             html.Strong(role_label(role)),
                             html.Span(f" · {name}" if name else "", className="message-author"),
-                            html.Span(f" · {format_time(message.get('created_at'), zone)}", className="text-secondary"),
+                            html.Span([" · ", when(message.get("created_at"), zone)], className="text-secondary"),
                         ],
                         className="small mb-1",
                     ),
@@ -148,7 +159,7 @@ def history_view(events: list[Event], zone: ZoneInfo) -> list[Any]:
             [
                 html.Li(
                     [
-                        html.Div(format_time(event.get("at"), zone), className="small text-secondary"),
+                        html.Div(when(event.get("at"), zone), className="small text-secondary"),
                         html.Div(
                             [
                                 event_sentence(event),
@@ -216,20 +227,35 @@ def editor_state(button: str | None, ticket: Ticket | None) -> tuple[Any, ...]:
     return SHOWN, ticket, *[ticket.get(name) or "" for name in EDIT_FIELDS], None
 
 
-def stale_alert(current: Ticket | None) -> Any:
-    """Return the message for an edit refused because someone else changed the same fields."""
+#: The editor's fields as the conflict box names them.
+FIELD_NAMES = {"title": "Title", "description": "Description", "location": "Location", "reporter": "Reported by"}
+
+
+def stale_alert(current: Ticket | None, base: Ticket | None = None, mine: dict[str, Any] | None = None) -> Any:
+    """Return the message for a refused edit: every field the other person changed, theirs beside yours."""
     parts: list[Any] = [
         html.Strong("Someone else changed this ticket while you were editing, so your changes were not saved. "),
         "Your text is still in the form. This is the ticket now; press Save again to replace it with yours.",
     ]
     if current:
-        parts.append(
-            html.Div(
+        changed = [name for name in EDIT_FIELDS if base is None or (current.get(name) or "") != (base.get(name) or "")]
+        rows = [
+            html.Tr(
                 [
-                    html.Div(ticket_heading(current, 120), className="fw-semibold ticket-text"),
-                    html.Div(current.get("description", ""), className="ticket-text"),
+                    html.Th(FIELD_NAMES[name], scope="row"),
+                    html.Td(current.get(name) or "(empty)", className="ticket-text"),
+                    html.Td((mine or {}).get(name) or "(empty)", className="ticket-text"),
+                ]
+            )
+            for name in changed or EDIT_FIELDS
+        ]
+        parts.append(
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th("Field"), html.Th("Now (their change)"), html.Th("Yours")])),
+                    html.Tbody(rows),
                 ],
-                className="border-start border-3 ps-2 mt-2",
+                className="table table-sm mt-2 mb-0 small",
                 id="ticket-edit-current",
             )
         )

@@ -11,7 +11,7 @@ from dash import html, no_update
 
 from ...service_errors import ServiceError
 from ...store_client import StoreClient
-from .views import ListFilters, empty_state, grid_row, page_window, sort_param, summary_badges
+from .views import ListFilters, empty_state, grid_row, page_window, shown_range, sort_param, summary_badges
 
 
 @dataclass
@@ -23,6 +23,7 @@ class RowsAnswer:
     alert: Any = None
     empty: Any = None
     failed: bool = False
+    range_text: Any = ""
 
 
 def load_rows(
@@ -56,6 +57,7 @@ def load_rows(
                 id="tickets-error",
             ),
             failed=True,
+            range_text=no_update,
         )
     total = int(page.get("total") or 0)
     rows = [grid_row(ticket, zone, role) for ticket in page.get("items", [])]
@@ -63,4 +65,5 @@ def load_rows(
         response={"rowData": rows, "rowCount": total},
         summary=summary_badges(total, page.get("counts"), role) if offset == 0 else no_update,
         empty=empty_state(filters) if total == 0 else None,
+        range_text=shown_range(offset, len(rows), total),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
-from ...session import SESSION_ID, URL_ID, role_of, store_for
+from ...session import SESSION_ID, role_of, store_for
 from ...settings import load_settings
 from .actions import load_rows
-from .views import chosen_filters, clicked_ticket_path, controls_for
+from .views import chosen_filters, controls_for
 
 
 @callback(
@@ -17,6 +17,7 @@ from .views import chosen_filters, clicked_ticket_path, controls_for
     Output("tickets-empty", "children"),
     Output("tickets-failed", "data"),
     Output("tickets-drawn", "data"),
+    Output("tickets-range", "children"),
     Input("tickets-grid", "getRowsRequest"),
     State("tickets-status", "value"),
     State("tickets-category", "value"),
@@ -27,12 +28,12 @@ from .views import chosen_filters, clicked_ticket_path, controls_for
 )
 def load_rows_callback(request, status, category, query, needs_review, session):  # type: ignore[no-untyped-def]
     if not request:
-        return no_update, no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update, no_update
     drawn = [status, category, query, needs_review, (session or {}).get("role")]
     role = role_of(session)
     filters = chosen_filters(status, category, query, needs_review, role)
     answer = load_rows(request, filters, role, store_for(session), load_settings().zone)
-    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn
+    return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn, answer.range_text
 
 
 @callback(
@@ -46,13 +47,14 @@ def controls_callback(session, status):  # type: ignore[no-untyped-def]
     return controls_for(role_of(session), status)
 
 
-@callback(
-    Output(URL_ID, "pathname", allow_duplicate=True),
+# A click on a row opens its ticket in the browser (assets/keyboard.js), keeping the list's
+# address in the history so that Back returns to the same list.
+clientside_callback(
+    ClientsideFunction(namespace="grid", function_name="openClickedTicket"),
+    Output("tickets-opened", "data"),
     Input("tickets-grid", "cellClicked"),
     prevent_initial_call=True,
 )
-def open_ticket_callback(cell):  # type: ignore[no-untyped-def]
-    return clicked_ticket_path(cell) or no_update
 
 
 # Filters live outside the grid: when the rows on show were loaded with other filters than
@@ -85,4 +87,16 @@ clientside_callback(
     Input("tickets-retry", "n_intervals"),
     State("tickets-failed", "data"),
     prevent_initial_call=True,
+)
+
+# The list's state lives in the address, so that Back, a reload or a shared link shows the
+# same list (assets/tickets.js); the address is replaced, not pushed, on every change.
+clientside_callback(
+    ClientsideFunction(namespace="tickets", function_name="keepStateInAddress"),
+    Output("tickets-addressed", "data"),
+    Input("tickets-status", "value"),
+    Input("tickets-category", "value"),
+    Input("tickets-search-settled", "data"),
+    Input("tickets-needs-review", "value"),
+    Input("tickets-grid", "getRowsRequest"),
 )

@@ -9,10 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import STATUS_LABELS
-from .views import ALL, CATEGORY_OPTIONS, PAGE_SIZE, status_options
+from .views import CATEGORY_OPTIONS, PAGE_SIZE, ListAddress, address_state, status_options
+
+#: Text columns sort A→Z on the first click; numbers and dates newest first.
+TEXT_FIRST = ["asc", "desc", None]
 
 COLUMNS: list[dict[str, Any]] = [
-    {"field": "id", "headerName": "#", "cellRenderer": "TicketLink", "width": 86, "sort": "desc", "pinned": "left"},
+    {"field": "id", "headerName": "#", "cellRenderer": "TicketLink", "width": 86, "pinned": "left"},
     {
         "field": "heading",
         "colId": "title",
@@ -20,12 +23,14 @@ COLUMNS: list[dict[str, Any]] = [
         "flex": 3,
         "minWidth": 200,
         "tooltipField": "heading",
+        "sortingOrder": TEXT_FIRST,
     },
     {
         "field": "status_label",
         "colId": "status",
         "headerName": "Status",
         "width": 104,
+        "sortingOrder": TEXT_FIRST,
         "cellClassRules": {
             f"status-cell status-{status}": f"data && data.status == '{status}'" for status in STATUS_LABELS
         },
@@ -35,6 +40,7 @@ COLUMNS: list[dict[str, Any]] = [
         "colId": "category",
         "headerName": "Category",
         "width": 182,
+        "sortingOrder": TEXT_FIRST,
         "cellClassRules": {"needs-review": "data && data.needs_review"},
         "tooltipField": "category_hint",
     },
@@ -52,8 +58,19 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 
 
-def layout(**_query: Any) -> html.Div:
-    """Return the list page; the grid asks the store for its rows itself."""
+def columns_sorted(sort: str) -> list[dict[str, Any]]:
+    """Return the grid's columns with the one the address sorts by marked (``-`` is descending)."""
+    column = sort.lstrip("-")
+    direction = "desc" if sort.startswith("-") else "asc"
+    return [
+        {**definition, "sort": direction} if definition.get("colId", definition["field"]) == column else definition
+        for definition in COLUMNS
+    ]
+
+
+def layout(**query: Any) -> html.Div:
+    """Return the list page with the filters, search and sort the address names; the grid asks for its rows."""
+    state: ListAddress = address_state(query)
     return html.Div(
         [
             html.Div(
@@ -73,8 +90,9 @@ def layout(**_query: Any) -> html.Div:
                                 type="search",
                                 placeholder="Search title, description, location…",
                                 maxlength=200,
+                                value=state.query,
                             ),
-                            dcc.Store(id="tickets-search-settled"),
+                            dcc.Store(id="tickets-search-settled", data=state.query),
                         ],
                         xs=12,
                         md=5,
@@ -82,7 +100,7 @@ def layout(**_query: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Status", html_for="tickets-status", class_name="visually-hidden"),
-                            dbc.Select(id="tickets-status", options=status_options("user"), value=ALL),
+                            dbc.Select(id="tickets-status", options=status_options("user"), value=state.status),
                         ],
                         xs=6,
                         md=3,
@@ -90,7 +108,7 @@ def layout(**_query: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Category", html_for="tickets-category", class_name="visually-hidden"),
-                            dbc.Select(id="tickets-category", options=CATEGORY_OPTIONS, value=ALL),
+                            dbc.Select(id="tickets-category", options=CATEGORY_OPTIONS, value=state.category),
                         ],
                         xs=6,
                         md=4,
@@ -102,18 +120,24 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Checkbox(
                     id="tickets-needs-review",
                     label="Only tickets whose category needs a check",
-                    value=False,
+                    value=state.needs_review,
                 ),
                 id="tickets-staff-filters",
                 style={"display": "none"},
                 className="mb-2",
             ),
-            html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center mb-2 small"),
+            html.Div(
+                [
+                    html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center"),
+                    html.Span(id="tickets-range", className="text-secondary", **{"aria-live": "polite"}),
+                ],
+                className="d-flex flex-wrap justify-content-between gap-2 align-items-center mb-2 small",
+            ),
             html.Div(id="tickets-alert", role="alert"),
             html.Div(id="tickets-empty"),
             dag.AgGrid(
                 id="tickets-grid",
-                columnDefs=COLUMNS,
+                columnDefs=columns_sorted(state.sort),
                 defaultColDef={
                     "sortable": True,
                     "filter": False,
@@ -139,6 +163,8 @@ def layout(**_query: Any) -> html.Div:
             dcc.Store(id="tickets-failed", data=False),
             dcc.Store(id="tickets-purged"),
             dcc.Store(id="tickets-drawn"),
+            dcc.Store(id="tickets-addressed"),
+            dcc.Store(id="tickets-opened"),
             dcc.Interval(id="tickets-retry", interval=5000),
         ]
     )

@@ -66,6 +66,31 @@ CATEGORY_OPTIONS = [{"label": "All categories", "value": ALL}] + [
 ]
 
 
+@dataclass
+class ListAddress:
+    """The list's state as the address keeps it: ``/tickets?status=open&category=it&q=wifi&sort=title``."""
+
+    status: str = ALL
+    category: str = ALL
+    query: str = ""
+    needs_review: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def address_state(query: Mapping[str, Any]) -> ListAddress:
+    """Return the list's state from the address's query; anything unknown falls back to the default."""
+    status = str(query.get("status") or ALL)
+    category = str(query.get("category") or ALL)
+    sort = str(query.get("sort") or DEFAULT_SORT)
+    return ListAddress(
+        status=status if status in (*STATUS_LABELS, ALL) else ALL,
+        category=category if category in (*CATEGORY_LABELS, ALL) else ALL,
+        query=str(query.get("q") or "")[:200],
+        needs_review=str(query.get("review") or "") in ("1", "true", "yes"),
+        sort=sort if sort.lstrip("-") in SORTABLE else DEFAULT_SORT,
+    )
+
+
 def sort_param(sort_model: list[Mapping[str, Any]] | None) -> str:
     """Return the store's ``sort`` for the grid's sort model (first sortable column wins)."""
     for entry in sort_model or []:
@@ -122,6 +147,13 @@ def summary_badges(total: int, counts: Mapping[str, int] | None, role: str) -> l
     return parts
 
 
+def shown_range(offset: int, shown: int, total: int) -> str:
+    """Return which rows the grid just loaded, e.g. ``1–100 of 4,017``."""
+    if total <= 0 or shown <= 0:
+        return ""
+    return f"{offset + 1:,}–{offset + shown:,} of {total:,}"
+
+
 def empty_state(filters: ListFilters) -> Any:
     """Return what to show when no ticket matches."""
     if filters.any:
@@ -135,16 +167,6 @@ def empty_state(filters: ListFilters) -> Any:
         color="light",
         class_name="border",
     )
-
-
-def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
-    """Return the ticket page for a clicked cell (the number column is a link of its own)."""
-    if not cell or cell.get("colId") == "id":
-        return None
-    row_id = cell.get("rowId")
-    if row_id is None or not str(row_id).isdigit():
-        return None
-    return f"/tickets/{row_id}"
 
 
 def controls_for(role: str, status: str | None) -> tuple[list[dict[str, str]], Any, dict[str, str]]:
