@@ -5,13 +5,14 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from . import bulk, rules
 from .categorizer import Categorizer, ticket_text
-from .db import Database
+from .db import Database, DatabaseFailed, free_bytes
 from .errors import (ApiError, BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed,
                      PreconditionRequired, ServiceUnavailable, UnsupportedMediaType, error_response)
 from .openapi import openapi_document
@@ -96,11 +97,20 @@ def if_match_version(required: bool) -> int | None:
 
 @api.get("/health")
 def health() -> Response:
-    """Say whether the database answers."""
+    """Say whether the database answers, and whether writes are refused for a full disk."""
+    db = store().db
     try:
+        db.recover()
         store().tickets.ping()
+    except DatabaseFailed as error:
+        raise ServiceUnavailable(str(error)) from None
     except Exception:
         raise ServiceUnavailable("The ticket database does not answer.") from None
+    if db.storage_full_since is not None:
+        since = datetime.fromtimestamp(db.storage_full_since, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return jsonify({"status": "degraded", "problem": (
+            f"Since {since} the disk holding the ticket database is full ({free_bytes(db.path) / 2**20:.1f} MiB "
+            "free now): writes may be refused (507) until there is space; reads work.")})
     return jsonify({"status": "ok"})
 
 
