@@ -47,30 +47,16 @@ def test_an_override_in_an_author_name_does_not_reverse_the_timestamp_beside_it(
     assert time_box["x"] >= name_box["x"] + name_box["width"] - 1, "the timestamp is not to the right of the name"
 
 
-def test_an_override_in_a_description_does_not_reach_the_details(open_page, stack, word):
-    created = stack.client("user").create_ticket(description=f"See invoice{OVERRIDE}fdp.exe {word}",
-                                                 title=f"Bill{OVERRIDE} {word}", location=f"Room{OVERRIDE} 12",
-                                                 reporter=f"Ana{OVERRIDE}")
-    page = open_page("staff")
-    page.goto(f"/tickets/{created['id']}")
-    expect(page.locator("#ticket-description")).to_contain_text(word)
-    for selector in ("#ticket-heading", "#ticket-description", "#ticket-details dd"):
-        styles = unicode_bidi(page, selector)
-        assert styles and all(style in ISOLATED for style in styles), (selector, styles)
-    # The label beside the location is laid out left to right as ever.
-    label = page.locator("#ticket-details dt").first
-    first, last = label.evaluate(FIRST_AND_LAST_X)
-    assert first < last
-
-
 def test_every_element_showing_peoples_text_is_isolated(open_page, stack, word):
+    """Block elements (div, dd, h1) are isolated by the browser's own style sheet too; inline ones are not."""
     created = stack.client("user").create_ticket(description=f"Door {OVERRIDE}stuck {word}", title=f"Door {word}",
-                                                 location=f"{OVERRIDE}Hall B")
+                                                 location=f"{OVERRIDE}Hall B", reporter=f"Ana{OVERRIDE}")
     stack.client("user").post_message(created["id"], f"Any news{OVERRIDE}?", f"Bo{OVERRIDE}")
     page = open_page("staff")
     page.goto(f"/tickets/{created['id']}")
     expect(page.locator(".thread-message")).to_have_count(1)
-    for selector in (".message-author", ".message-body", "#ticket-history-list .ticket-text"):
+    for selector in (".message-author", ".message-body", "#ticket-history-list .ticket-text", "#ticket-heading",
+                     "#ticket-description", "#ticket-details dd"):
         styles = unicode_bidi(page, selector)
         assert styles and all(style in ISOLATED for style in styles), (selector, styles)
     page.goto("/tickets")
