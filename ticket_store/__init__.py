@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.routing import IntegerConverter
 
 from .access import check_token, read_role
 from .analytics_api import analytics_api
@@ -13,7 +14,7 @@ from .api import Store, api
 from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
-from .errors import register_error_handlers
+from .errors import BadRequest, register_error_handlers
 from .tickets import Tickets
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the store: defaults first, then the environment, then *config* (tests)."""
     app = Flask(__name__)
     app.json.sort_keys = False
+    # Before any route is added: ids in ASCII digits only (\\d takes １２ too), and no 308 redirect for "//"
+    # (an HTML page pointing at the Host header); such paths are the JSON 404.
+    app.url_map.converters["int"] = AsciiIntegerConverter
+    app.url_map.merge_slashes = False
     app.config.update(DEFAULTS)
     app.config.update({
         key: value for key, value in {
@@ -53,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(check_token)
     app.before_request(read_role)
+    app.before_request(refuse_repeated_parameters)
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
@@ -74,3 +80,17 @@ def drain_unread_body(response: Response) -> Response:
         while stream.read(64 * 1024):
             pass
     return response
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """A whole number in ASCII digits (Flask's own converter also takes other scripts' digits)."""
+
+    regex = r"[0-9]+"
+
+
+def refuse_repeated_parameters() -> None:
+    """Refuse a query parameter given more than once (which one would count is a guess), as the functions do."""
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            message = f"The query parameter {name} is given {len(values)} times; give it once."
+            raise BadRequest(message, [{"field": name, "message": message}])

@@ -1,21 +1,22 @@
 """The HTTP handlers of /api/v1: parse, call one named function, serialise."""
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from . import bulk, rules
 from .categorizer import Categorizer, ticket_text
-from .db import Database
-from .errors import (ApiError, BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed,
-                     PreconditionRequired, ServiceUnavailable, UnsupportedMediaType, error_response)
+from .db import Database, DatabaseFailed, free_bytes
+from .errors import (HTTP_SENTENCES, ApiError, BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge,
+                     PreconditionFailed, PreconditionRequired, ServiceUnavailable, UnsupportedMediaType, error_response)
 from .openapi import openapi_document
-from .payloads import CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse, parse_ticket_query
+from .payloads import (CategorizeRequest, JsonRefused, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse,
+                       parse_ticket_query, read_json)
 from .records import Ticket
 from .tickets import Tickets
 
@@ -55,12 +56,21 @@ def refused(refusal: rules.Refusal) -> Response:
 
 
 def json_body() -> Any:
-    """Return the parsed JSON body, or raise 400 when it is not JSON."""
+    """Return the parsed JSON body: 415 unless it is sent as application/json, 400 when it is not JSON we read."""
+    if request.mimetype != "application/json":
+        sent = f"Content-Type {request.mimetype}" if request.mimetype else "no Content-Type"
+        raise UnsupportedMediaType(f"Send the request body as JSON with Content-Type: application/json ({sent} "
+                                   "was sent).")
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit without a word (werkzeug); more bytes waiting means too large.
+        if request.environ["wsgi.input"].read(1):
+            raise PayloadTooLarge(HTTP_SENTENCES[413])
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.") from None
+        return read_json(raw)
+    except JsonRefused as refused:
+        raise BadRequest(f"The request body is not valid JSON: {refused}.") from None
 
 
 def ticket_response(ticket: Ticket, status: int = 200) -> Response:
@@ -96,11 +106,20 @@ def if_match_version(required: bool) -> int | None:
 
 @api.get("/health")
 def health() -> Response:
-    """Say whether the database answers."""
+    """Say whether the database answers, and whether writes are refused for a full disk."""
+    db = store().db
     try:
+        db.recover()
         store().tickets.ping()
+    except DatabaseFailed as error:
+        raise ServiceUnavailable(str(error)) from None
     except Exception:
         raise ServiceUnavailable("The ticket database does not answer.") from None
+    if db.storage_full_since is not None:
+        since = datetime.fromtimestamp(db.storage_full_since, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return jsonify({"status": "degraded", "problem": (
+            f"Since {since} the disk holding the ticket database is full ({free_bytes(db.path) / 2**20:.1f} MiB "
+            "free now): writes may be refused (507) until there is space; reads work.")})
     return jsonify({"status": "ok"})
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from typing import Any, BinaryIO
@@ -14,7 +13,7 @@ import pyarrow as pa
 from .categorizer import Categorizer, ticket_text
 from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
-from .payloads import FIELD_LIMITS, WHITE_SPACE
+from .payloads import FIELD_LIMITS, INVISIBLE_OR_WHITE_RE2, WHITE_SPACE, JsonRefused, read_json
 from .schema import SEARCH_TEXT
 from .tickets import EVENT_COLUMNS, TICKET_COLUMNS, utc_now
 
@@ -54,6 +53,12 @@ UNQUOTE_CELL_MACRO = (
 def unquote_cell(text: str) -> str:
     """Take off the ' that export put before a cell a spreadsheet would run as a formula."""
     return text[1:] if QUOTED_CELL.match(text) else text
+
+# An optional text that is empty after trimming, or shows nothing, is not given (as the API treats it).
+SHOWN_TEXT_MACRO = (
+    "CREATE OR REPLACE TEMP MACRO shown_text(text) AS "
+    f"CASE WHEN regexp_full_match(coalesce(text, ''), '{INVISIBLE_OR_WHITE_RE2}') THEN NULL ELSE trim_text(text) END"
+)
 
 
 def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
@@ -174,11 +179,9 @@ def check_ndjson_lines(path: str) -> None:
                 continue
             row += 1
             try:
-                ticket = json.loads(raw)
-            except UnicodeDecodeError:
-                raise row_error(row, None, "the line is not UTF-8 text") from None
-            except json.JSONDecodeError as error:
-                raise row_error(row, None, f"the line is not valid JSON ({error.msg})") from None
+                ticket = read_json(raw)
+            except JsonRefused as refused:
+                raise row_error(row, None, f"the line is not valid JSON: {refused}") from None
             if not isinstance(ticket, dict):
                 raise row_error(row, None, "each line must be a JSON object")
             unknown = sorted(set(ticket) - set(COLUMNS))
@@ -195,7 +198,8 @@ CHECKS: list[tuple[str, str, str]] = [
          "contains control characters; only newline, carriage return and tab are allowed")
         for field in ("title", "description", "location", "reporter")
     ),
-    ("description", "description IS NULL OR trim_text(description) = ''", "description is required"),
+    ("description", f"description IS NULL OR regexp_full_match(description, '{INVISIBLE_OR_WHITE_RE2}')",
+     "description is required (it is empty or shows nothing)"),
     *(
         (field, f"length(trim_text({field})) > {FIELD_LIMITS[field]}",
          f"must be at most {FIELD_LIMITS[field]:,} characters")
@@ -235,7 +239,7 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
 def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categorizer) -> None:
     """Give rows without a category the categorizer's answer."""
     rows = cursor.execute(
-        "SELECT row, trim_text(title), trim_text(description) FROM checked "
+        "SELECT row, shown_text(title), trim_text(description) FROM checked "
         "WHERE coalesce(trim_text(category), '') = ''"
     ).fetchall()
     results = categorizer.categorize_many([ticket_text(title or None, description) for _, title, description in rows])
@@ -253,6 +257,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
     now = utc_now()
     with db.transaction() as cursor:
         cursor.execute(TRIM_TEXT_MACRO)
+        cursor.execute(SHOWN_TEXT_MACRO)
         (stage_csv if kind == "csv" else stage_ndjson)(cursor, path)
         validate_staging(cursor, now)
         categorize_missing(cursor, categorizer)
@@ -262,8 +267,8 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         cursor.execute(
             f"INSERT INTO tickets ({TICKET_COLUMNS}, search_text) "
             f"SELECT *, {SEARCH_TEXT} FROM ("
-            "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
-            "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
+            "SELECT ? + c.row - 1 AS id, shown_text(c.title) AS title, trim_text(c.description) AS description, "
+            "shown_text(c.location) AS location, shown_text(c.reporter) AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
             "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",

@@ -1,6 +1,7 @@
 """The DuckDB connection's lifecycle: open once per process, a cursor per thread, grouped writes."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -16,6 +17,7 @@ from .schema import migrate
 LOCK_WAIT_SECONDS = 15.0
 INSERT_CHUNK = 64  # rows per INSERT statement when a group commit adds many
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -130,11 +132,40 @@ class PendingWrite(Generic[T]):
         return self.result
 
 
+class StorageFull(RuntimeError):
+    """A write could not be stored because the disk holding the database is full; nothing was changed."""
+
+
+class DatabaseFailed(RuntimeError):
+    """DuckDB gave up on the database and it could not be reopened yet."""
+
+
+STORAGE_FULL = "The disk holding the ticket database is full, so nothing was changed; writes work again once there is space."
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Return True when *error* says the disk (or the user's quota) is full."""
+    text = str(error)
+    return "No space left on device" in text or "Disk quota exceeded" in text
+
+
+def is_invalidated(error: BaseException) -> bool:
+    """Return True when DuckDB has marked the database unusable until it is reopened."""
+    return isinstance(error, duckdb.FatalException) or "database has been invalidated" in str(error)
+
+
+def free_bytes(path: str) -> int:
+    """Return the bytes an unprivileged process may still write on the file system holding *path*."""
+    stats = os.statvfs(Path(path).resolve().parent)
+    return stats.f_bavail * stats.f_frsize
+
+
 class Database:
     """One DuckDB database: cursors for readers, one transaction at a time for writers, id counters."""
 
     def __init__(self, path: str, memory_limit: str = "512MB", lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.path = path
+        self.memory_limit = memory_limit
         self.connection = open_database(path, memory_limit, lock_wait)
         self.schema_version = migrate(self.connection)
         self._local = threading.local()
@@ -142,17 +173,69 @@ class Database:
         self._queue_lock = threading.Lock()
         self._queue: list[PendingWrite] = []
         self._deferred: list[tuple[str, str, tuple]] = []
-        self._next_ids = {
+        self._next_ids = self._stored_next_ids()
+        # Reopening replaces self.connection; every thread's cursor comes from the connection of its generation.
+        self._swap_lock = threading.Lock()
+        self._generation = 0
+        self._failure: str | None = None  # why the database could not be reopened, while it cannot
+        self._last_reopen = 0.0
+        #: Since when (time.time()) writes meet a full disk; None once a write is stored cleanly again.
+        self.storage_full_since: float | None = None
+
+    def _stored_next_ids(self) -> dict[str, int]:
+        """Return the next id of each table as the database holds it."""
+        return {
             table: self.connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
             for table in ("tickets", "messages", "events")
         }
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """Return this thread's cursor (DuckDB connections must not be shared across threads)."""
-        cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            cursor = self._local.cursor = self.connection.cursor()
-        return cursor
+        if self._failure is not None:
+            self.recover()
+        local = self._local
+        if getattr(local, "generation", None) != self._generation:
+            with self._swap_lock:
+                local.cursor, local.generation = self.connection.cursor(), self._generation
+        return local.cursor
+
+    def recover(self) -> None:
+        """Reopen the database if DuckDB gave up on it; raise DatabaseFailed while that does not work."""
+        with self._write_lock:
+            if self._failure is None:
+                try:
+                    self.connection.execute("SELECT 1").fetchone()
+                    return
+                except duckdb.Error as error:
+                    if not is_invalidated(error):
+                        raise
+            elif time.monotonic() - self._last_reopen < 1.0:
+                raise DatabaseFailed(self._failure)
+            self._reopen()
+
+    def _reopen(self) -> None:
+        """Close the unusable connection (and every cursor made from it) and open the file again.
+
+        Call with the write lock held. DuckDB hands out the same invalidated instance while any
+        connection to it is open, so the old one is closed first; a thread's next cursor() makes
+        a cursor of the new connection.
+        """
+        self._last_reopen = time.monotonic()
+        with self._swap_lock:
+            try:
+                self.connection.close()
+            except duckdb.Error:
+                pass
+            self._generation += 1
+            try:
+                self.connection = open_database(self.path, self.memory_limit, wait=2.0)
+                self._next_ids = self._stored_next_ids()
+            except Exception as error:
+                self._failure = (f"The ticket database stopped working and could not be reopened yet ({error}); "
+                                 "the store tries again with the next request.")
+                raise DatabaseFailed(self._failure) from error
+            self._failure = None
+        log.warning("the database was reopened after DuckDB gave up on it")
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -235,22 +318,57 @@ class Database:
 
     @contextmanager
     def _begin(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a cursor inside BEGIN … COMMIT; roll back (ids included) on any error."""
+        """Yield a cursor inside BEGIN … COMMIT; roll back (ids included) on any error.
+
+        A full disk raises StorageFull. When DuckDB gives up on the database during the commit
+        (its checkpoint after a durable COMMIT failed), the database is reopened and the commit
+        counts if its rows are there.
+        """
+        if self._failure is not None:
+            self._reopen()
         cursor = self.cursor()
         saved_ids = dict(self._next_ids)
-        cursor.execute("BEGIN TRANSACTION")
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+        except duckdb.Error as error:
+            if not is_invalidated(error):
+                raise
+            self._reopen()
+            cursor = self.cursor()
+            saved_ids = dict(self._next_ids)
+            cursor.execute("BEGIN TRANSACTION")
+        committing = False
         try:
             yield cursor
             self._insert_deferred(cursor)
+            committing = True
             cursor.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
+            reserved_ids = dict(self._next_ids)
             self._deferred = []
             self._next_ids = saved_ids
             try:
                 cursor.execute("ROLLBACK")
             except duckdb.Error:
                 pass
+            if isinstance(error, duckdb.Error) and is_invalidated(error):
+                self._reopen()
+                if committing and self._committed(error, saved_ids, reserved_ids):
+                    log.warning("a COMMIT was stored although DuckDB reported: %s", error)
+                    if is_disk_full(error):
+                        self.storage_full_since = self.storage_full_since or time.time()
+                    return
+            if is_disk_full(error):
+                self.storage_full_since = self.storage_full_since or time.time()
+                raise StorageFull(STORAGE_FULL) from error
             raise
+        self.storage_full_since = None
+
+    def _committed(self, error: BaseException, saved_ids: dict[str, int], reserved_ids: dict[str, int]) -> bool:
+        """Return True when the failed COMMIT's rows are in the reopened database."""
+        if reserved_ids != saved_ids:  # the write added rows: they are there, or they are not
+            return self._next_ids == reserved_ids
+        return "COMMIT succeeded" in str(error)
 
     def reserve_ids(self, table: str, count: int = 1) -> int:
         """Return the first of *count* new ids for *table*; call inside a write."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+
+from .db import STORAGE_FULL, DatabaseFailed, StorageFull, is_invalidated
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ class ServiceUnavailable(ApiError):
     status = 503
 
 
+class InsufficientStorage(ApiError):
+    status = 507
+
+
 HTTP_SENTENCES = {
     400: "The request could not be understood.",
     404: "There is nothing at this address.",
@@ -104,7 +110,25 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
+    @app.errorhandler(StorageFull)
+    def storage_full(error: StorageFull) -> Response:
+        log.warning("write refused: %s", error.__cause__ or error)
+        return error_response(InsufficientStorage(STORAGE_FULL))
+
+    @app.errorhandler(DatabaseFailed)
+    def database_failed(error: DatabaseFailed) -> Response:
+        log.error("%s", error)
+        return error_response(ServiceUnavailable(str(error)))
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
+        if is_invalidated(error):  # a reader met the database DuckDB gave up on: reopen it for the next request
+            log.error("the database stopped working: %s", error)
+            try:
+                current_app.extensions["ticket_store"].db.recover()
+            except Exception:
+                pass
+            return error_response(ServiceUnavailable(
+                "The ticket database stopped working and was reopened; nothing was changed, please try again."))
         log.exception("unexpected error while answering a request")
         return error_response(ApiError("The ticket store hit an unexpected problem; nothing was changed."))

@@ -64,7 +64,7 @@ ERRORS = {
     409: "The workflow does not allow this (closed ticket, transition not allowed).",
     412: "If-Match names an older version; the body carries the current ticket.",
     413: "The body is larger than 1 MiB (imports: 512 MiB).",
-    415: "The import's content type is neither CSV nor NDJSON.",
+    415: "The body's content type is not one this endpoint reads (application/json; the import: CSV or NDJSON).",
     422: "A field is invalid; details name each one.",
     428: "If-Match is missing.",
     503: "The database does not answer.",
@@ -82,7 +82,7 @@ def operation(summary: str, ok: int, body: str | None, errors: tuple[int, ...], 
                                                                           if body or content else {})}}
     if headers:
         responses[str(ok)]["headers"] = headers
-    for code in sorted({400, 401, *errors}):
+    for code in sorted({400, 401, *errors, *((415,) if request else ())}):
         responses[str(code)] = {"description": ERRORS[code], "content": json_content("Error")}
     result: dict[str, Any] = {"summary": summary, "parameters": [{"$ref": "#/components/parameters/Role"}, *params],
                               "responses": responses}

@@ -1,6 +1,7 @@
 """What clients may send: request bodies and list queries, validated into typed records."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
@@ -44,6 +45,97 @@ NOT_SETTABLE = {
 }
 
 
+# What shows nothing: format characters (Unicode category Cf, as of Unicode 14: zero-width spaces and joiners,
+# direction marks and overrides, the byte order mark, tag characters …), the Hangul fillers and the
+# variation selectors. A text made only of these and white space is empty.
+INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891),
+    (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0x115F, 0x1160), (0x3164, 0x3164), (0xFFA0, 0xFFA0),  # Hangul fillers
+    (0x180B, 0x180D), (0x180F, 0x180F), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF),  # variation selectors
+)
+INVISIBLE_OR_WHITE = re.compile(
+    "[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in INVISIBLE_RANGES) + re.escape(WHITE_SPACE) + "]*")
+#: The same class for DuckDB's regular expressions (RE2), which the import checks with.
+INVISIBLE_OR_WHITE_RE2 = "[" + "".join(
+    f"\\x{{{first:X}}}-\\x{{{last:X}}}" for first, last in INVISIBLE_RANGES) + "".join(
+    f"\\x{{{ord(character):X}}}" for character in WHITE_SPACE) + "]*"
+MAX_JSON_DEPTH = 32
+
+
+class JsonRefused(ValueError):
+    """A body (or an import line) that is not JSON the helpdesk reads; the message says why, in words."""
+
+
+def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key that appears twice (which one would count is a guess)."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise JsonRefused(f"the key {json.dumps(duplicate)} appears more than once in one object")
+    return record
+
+
+def refuse_constant(name: str) -> Any:
+    raise JsonRefused(f"{name} is not a JSON value")
+
+
+def read_json(raw: bytes | str) -> Any:
+    """Parse JSON text the one way every route and the import do, or raise JsonRefused saying why.
+
+    UTF-8 only; no key twice in an object; no NaN or Infinity; at most 32 levels of arrays and
+    objects; no lone surrogate (a \\ud800 escape without its pair) in any string or key.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise JsonRefused("it is not UTF-8 text") from None
+    try:
+        value = json.loads(raw, object_pairs_hook=refuse_duplicate_keys, parse_constant=refuse_constant)
+    except RecursionError:
+        raise JsonRefused(f"it is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except json.JSONDecodeError as error:
+        raise JsonRefused(f"{error.msg[0].lower()}{error.msg[1:]} at character {error.pos}") from None
+    check_json_value(value)
+    return value
+
+
+def check_json_value(value: Any) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH and lone surrogates, walking the value without recursion."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            refuse_lone_surrogate(item)
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise JsonRefused(f"it is nested deeper than {MAX_JSON_DEPTH} levels")
+            if isinstance(item, dict):
+                for key in item:
+                    refuse_lone_surrogate(key)
+                pending.extend((child, depth + 1) for child in item.values())
+            else:
+                pending.extend((child, depth + 1) for child in item)
+
+
+def refuse_lone_surrogate(text: str) -> None:
+    """Refuse a string holding half of a surrogate pair, which is no character and cannot be stored as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise JsonRefused(f"it contains a lone surrogate escape (\\u{ord(text[error.start]):04x}), "
+                          "half of a character") from None
+
+
+def invisible(value: str) -> bool:
+    """Return True when *value* shows nothing: only white space and invisible characters, or nothing at all."""
+    return INVISIBLE_OR_WHITE.fullmatch(value) is not None
+
+
 def plain_text(value: str) -> str:
     """Refuse control characters other than newline, carriage return and tab."""
     if CONTROL_CHARACTERS.search(value):
@@ -75,8 +167,8 @@ def trimmed(value: str) -> str:
 
 
 def not_blank(value: str) -> str:
-    """Refuse a text that is empty after trimming."""
-    if not value:
+    """Refuse a text that is empty after trimming, or shows nothing (only invisible characters)."""
+    if invisible(value):
         raise PydanticCustomError("string_too_short", "must not be empty", {"min_length": 1})
     return value
 
@@ -91,8 +183,8 @@ def at_most(limit: int) -> AfterValidator:
 
 
 def empty_to_none(value: str | None) -> str | None:
-    """Treat an optional text that is empty after trimming as not given."""
-    return value or None
+    """Treat an optional text that is empty after trimming, or shows nothing, as not given."""
+    return None if value is None or invisible(value) else value
 
 
 def trimmed_text(limit: int, pattern: str = PLAIN_TEXT) -> Any:

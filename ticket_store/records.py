@@ -102,7 +102,8 @@ class ImportResult(TypedDict):
 
 @with_config(EXACT)
 class Health(TypedDict):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    problem: NotRequired[str]  # what is wrong, in words, when degraded (e.g. writes refused for a full disk)
 
 
 @with_config(EXACT)

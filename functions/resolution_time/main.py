@@ -131,10 +131,14 @@ def read_month(args: dict[str, str], name: str) -> int | None:
     if name not in args:
         return None
     found = re.fullmatch(r"([0-9]{4})-([0-9]{2})", args[name].strip())
-    if not found or not 1 <= int(found[2]) <= 12 or not FIRST_MONTH <= int(found[1]) * 12 <= LAST_MONTH:
+    if not found or not 1 <= int(found[2]) <= 12:
         raise FunctionError(400, f"{name} must be a month written YYYY-MM, such as 2025-03; got {args[name]!r}.",
                             name)
-    return int(found[1]) * 12 + int(found[2]) - 1
+    month = int(found[1]) * 12 + int(found[2]) - 1
+    if not FIRST_MONTH <= month <= LAST_MONTH:  # well written, out of range: say so, not that it is malformed
+        raise FunctionError(400, f"{name} ({month_text(month)}) must lie between {month_text(FIRST_MONTH)} and "
+                                 f"{month_text(LAST_MONTH)}.", name)
+    return month
 
 
 def month_text(month: int) -> str:
