@@ -83,9 +83,10 @@ def up(demo: bool, host: str, port_offset: int, db_path: Path, timeout: float) -
 def store(host: str, port: int, threads: int) -> None:
     """Run the ticket store API (the only process that opens the database at HELPDESK_DB_PATH)."""
     from .serve import serve
-    from .services import store_app
+    from .services import close_store, store_app
 
-    serve(store_app, host, port, threads=threads, body_limit=IMPORT_LIMIT, name="helpdesk-store")
+    serve(store_app, host, port, threads=threads, body_limit=IMPORT_LIMIT, name="helpdesk-store",
+          on_stop=close_store)
 
 
 @main.command()

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import time
 from typing import Any, Callable
 
@@ -65,8 +66,14 @@ class Channel(HTTPChannel):
 
 
 def serve(load_app: Callable[[], Any], host: str, port: int, *, threads: int = 8,
-          body_limit: int = DEFAULT_BODY_LIMIT, name: str = "campus-helpdesk") -> None:
-    """Serve the app built by *load_app* on host:port until SIGTERM or SIGINT, then stop gracefully."""
+          body_limit: int = DEFAULT_BODY_LIMIT, name: str = "campus-helpdesk",
+          on_stop: Callable[[Any], None] | None = None) -> None:
+    """Serve the app built by *load_app* on host:port until SIGTERM or SIGINT, then stop gracefully.
+
+    Once the requests under way are answered, *on_stop* gets the app (the store closes its database
+    there) and the process ends without the interpreter's own shutdown, which can abort (SIGABRT)
+    while DuckDB's objects are torn down in no particular order.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     app = load_app()  # before listening: a health check answers only once the app is ready
     sockets: dict[int, Any] = {}
@@ -92,7 +99,16 @@ def serve(load_app: Callable[[], Any], host: str, port: int, *, threads: int = 8
         wasyncore.loop(timeout=LOOP_SECONDS, map=sockets, use_poll=True, count=1)
     log.info("%s received; finishing the requests under way", received[0])
     finish_requests(server, listeners, sockets)
+    if on_stop is not None:
+        try:
+            on_stop(app)
+        except Exception:  # what was committed stays committed; the log says what went wrong
+            log.exception("%s could not finish cleanly", name)
     log.info("%s stopped", name)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def finish_requests(server: Any, listeners: list[BaseWSGIServer], sockets: dict[int, Any]) -> None:

@@ -74,6 +74,11 @@ def store_app() -> Any:
         sys.exit(WORKER_BOOT_ERROR)  # before listening: the service exits instead of serving
 
 
+def close_store(app: Any) -> None:
+    """Close the store's database (a checkpoint), once no request uses it any more."""
+    app.extensions["ticket_store"].db.close()
+
+
 def web_app() -> Any:
     """Build the web app's WSGI server."""
     from dash_app.app import server
