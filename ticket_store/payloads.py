@@ -173,7 +173,7 @@ class BulkChange(Payload):
 
 
 class BulkStatus(Payload):
-    value: Status
+    value: Literal["active", "closed"]  # open is where tickets start; nothing moves back to it
 
 
 class BulkPriority(Payload):
