@@ -22,5 +22,5 @@ RUN pip install . \
 USER helpdesk
 # The store's DuckDB file lives here; mount a volume so the tickets outlive the container.
 VOLUME ["/data"]
-EXPOSE 8050 8060 8061 8062 8063
+EXPOSE 8050 8060 8061 8062 8063 8064
 CMD ["campus-helpdesk", "web", "--host", "0.0.0.0", "--port", "8050"]
