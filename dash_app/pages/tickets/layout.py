@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import STATUS_LABELS
+from . import staff
 from .views import ALL, CATEGORY_OPTIONS, PAGE_SIZE, status_options
 
 COLUMNS: list[dict[str, Any]] = [
@@ -50,6 +51,9 @@ COLUMNS: list[dict[str, Any]] = [
         "tooltipField": "location",
     },
 ]
+
+
+COLUMNS[3:3] = staff.COLUMNS  # service level, priority and owner after the status
 
 
 def layout(**_query: Any) -> html.Div:
@@ -108,6 +112,7 @@ def layout(**_query: Any) -> html.Div:
                 style={"display": "none"},
                 className="mb-2",
             ),
+            staff.staff_controls(_query),
             html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center mb-2 small"),
             html.Div(id="tickets-alert", role="alert"),
             html.Div(id="tickets-empty"),
@@ -132,6 +137,7 @@ def layout(**_query: Any) -> html.Div:
                     "tooltipShowDelay": 400,
                     "animateRows": False,
                     "suppressCellFocus": False,
+                    "rowSelection": staff.ROW_SELECTION,
                 },
                 style={"height": "min(68vh, 620px)", "width": "100%"},
                 className="ag-theme-quartz tickets-grid",

@@ -24,7 +24,8 @@ from ...store_client import Ticket
 PAGE_SIZE = 100
 MAX_PAGE = 200
 #: Grid columns the store can sort by, by column id.
-SORTABLE = ("id", "title", "status", "category", "opened_at", "updated_at", "closed_at")
+SORTABLE = ("id", "title", "status", "category", "opened_at", "updated_at", "closed_at", "response_due_at",
+            "resolution_due_at")
 DEFAULT_SORT = "-id"
 #: The filter choice that filters nothing.
 ALL = "all"
@@ -139,7 +140,7 @@ def empty_state(filters: ListFilters) -> Any:
 
 def clicked_ticket_path(cell: Mapping[str, Any] | None) -> str | None:
     """Return the ticket page for a clicked cell (the number column is a link of its own)."""
-    if not cell or cell.get("colId") == "id":
+    if not cell or cell.get("colId") == "id" or str(cell.get("colId", "")).startswith("ag-Grid-"):
         return None
     row_id = cell.get("rowId")
     if row_id is None or not str(row_id).isdigit():
