@@ -67,10 +67,11 @@ def store_app() -> Any:
     """Build the ticket store's WSGI app."""
     from ticket_store import create_app
     from ticket_store.db import DatabaseLocked
+    from ticket_store.service_levels import BadServiceLevels
 
     try:
         return create_app()
-    except DatabaseLocked as error:
+    except (DatabaseLocked, BadServiceLevels) as error:
         print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops instead of retrying
 
