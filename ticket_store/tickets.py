@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 import duckdb
+import pyarrow as pa
 
 from . import rules
 from .db import Database
@@ -219,27 +220,65 @@ class Tickets:
     def change_many(self, ticket_ids: list[int], action: str, value: Any, role: str) -> list[Ticket | rules.Refusal | None]:
         """Apply one action ('status', 'priority' or 'assignee') to each ticket under its own rules, in one write.
 
-        Answers, per id in order, the changed ticket, the refusal of the rules, or None for no such ticket.
-        Every change of the batch is committed together (one fsync for up to 500 tickets).
+        Answers, per id in order, the ticket after the change (its version and the changed fields;
+        sla_state as before), the refusal of the rules, or None for no such ticket. The rules are
+        asked ticket by ticket; the changes go in with one UPDATE and the history with grouped
+        INSERTs, all in one commit (500 tickets cost about as much as a few single changes).
         """
+        db = self.db
+
         def write(cursor: duckdb.DuckDBPyConnection) -> list[Ticket | rules.Refusal | None]:
+            now = self.clock()
+            unique = list(dict.fromkeys(ticket_ids))
+            current = {row[0]: self.record(row) for row in cursor.execute(
+                f"SELECT {ticket_select(now)} FROM tickets WHERE id IN ({', '.join('?' * len(unique))})",
+                unique).fetchall()}
             outcomes: list[Ticket | rules.Refusal | None] = []
-            existing = {row[0] for row in cursor.execute(
-                f"SELECT id FROM tickets WHERE id IN ({', '.join('?' * len(ticket_ids))})", ticket_ids).fetchall()}
+            changed: dict[int, dict[str, Any]] = {}
             for ticket_id in ticket_ids:
-                if ticket_id not in existing:
+                ticket = current.get(ticket_id)
+                if ticket is None:
                     outcomes.append(None)
                     continue
-                try:  # each rule refuses before its ticket is written, so the batch's transaction stays clean
+                try:
                     if action == "status":
-                        outcomes.append(self.change_status_in(cursor, ticket_id, value, role, None))
+                        rules.refuse_transition(ticket, value)
                     else:
-                        outcomes.append(self.update_in(cursor, ticket_id, {action: value}, role, None))
+                        rules.refuse_closed(ticket, role, "edited")
                 except rules.Refusal as refusal:
                     outcomes.append(refusal)
+                    continue
+                if action != "status" and ticket[action] == value:
+                    outcomes.append(ticket)  # already so: nothing to change, as a single PATCH
+                    continue
+                columns: dict[str, Any] = {action: value}
+                if action == "status":
+                    columns["closed_at"] = now if value == "closed" else None
+                elif action == "priority":
+                    opened_at = datetime.fromisoformat(ticket["opened_at"].removesuffix("Z"))
+                    columns.update(due_times(opened_at, self.targets[value])._asdict())
+                version = ticket["version"] + 1
+                kind = "status_changed" if action == "status" else TRIAGE_EVENTS[action]
+                record_event(db, ticket_id, version, now, role, kind, {action: ticket[action]}, {action: value})
+                ticket = {**ticket, **{key: iso(item) if isinstance(item, datetime) else item
+                                       for key, item in columns.items() if key in ticket},
+                          "version": version, "updated_at": iso(now)}
+                current[ticket_id] = ticket
+                changed[ticket_id] = {**columns, "version": version}
+                outcomes.append(ticket)
+            if changed:
+                names = list(next(iter(changed.values())))
+                table = pa.table({"id": pa.array(list(changed), pa.int64()),
+                                  **{name: [columns[name] for columns in changed.values()] for name in names}})
+                cursor.register("bulk_changes", table)
+                try:
+                    cursor.execute(f"UPDATE tickets SET {', '.join(f'{name} = bulk_changes.{name}' for name in names)}, "
+                                   "updated_at = ? FROM bulk_changes WHERE tickets.id = bulk_changes.id", [now])
+                finally:
+                    cursor.unregister("bulk_changes")
             return outcomes
 
-        return self.db.write(write)
+        return db.write(write)
 
     def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str,
                      internal: bool = False) -> dict[str, Any]:
