@@ -41,7 +41,7 @@ RUN groupadd --gid 10001 helpdesk \
 USER helpdesk
 # The store's DuckDB file lives here; mount a volume so the tickets outlive the container.
 VOLUME ["/data"]
-EXPOSE 8050 8060 8061 8062 8063
+EXPOSE 8050 8060 8061 8062 8063 8064
 # The default command's check; compose.yaml and the Kubernetes manifest give each service its own.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
     CMD ["campus-helpdesk", "health", "web", "--url", "http://127.0.0.1:8050"]

@@ -48,6 +48,8 @@ def questions(db: ReadOnlyDatabase, now: datetime, zone: ZoneInfo) -> dict[str, 
                                      "resolution_time", {}, lambda: analytics.resolution_by_bucket(db, edges, at)),
         "analyses.category_active": ("category_active", "category_active", {},
                                      lambda: analytics.active_by_category(db, at)),
+        "analyses.service_levels": ("service_levels (12 local months, by priority, at risk and breached now)",
+                                    "service_levels", {}, lambda: analytics.first_response_by_bucket(db, edges, at)),
     }
 
 
@@ -121,6 +123,10 @@ def check_answer(key: str, answer: dict[str, Any], expected: Any) -> None:
     elif key == "analyses.resolution_time":
         assert [month["opened"] for month in answer["months"]] == [
             bucket["opened"] for bucket in expected["buckets"]], (key, answer, expected)
+    elif key == "analyses.service_levels":
+        assert [month["responded"] for month in answer["months"]] == [
+            bucket["responded"] for bucket in expected["buckets"]], (key, answer, expected)
+        assert answer["now"] == expected["now"], (key, answer["now"], expected["now"])
     else:
         assert answer["total_active"] == sum(expected.values()), (key, answer, expected)
 

@@ -56,6 +56,10 @@ def list_requests(tickets: int) -> list[ListRequest]:
                     {"category": "it", "sort": "-id", "limit": 100}),
         ListRequest("store.list.sort_title", "list: active, sorted by title, 100",
                     {"status": "active", "sort": "title", "limit": 100}),
+        ListRequest("store.list.sla_due", "list: at risk or breached, not closed, soonest first answer due first, "
+                    "100, with counts (the staff's queue)",
+                    {"sla": "at_risk,breached", "status": "open,active", "sort": "response_due_at", "limit": 100,
+                     "with_counts": "true"}),
         ListRequest("store.search.one_word", "search: one word, all statuses, 100, with counts (as the web app)",
                     {"q": "projector", "sort": "-id", "limit": 100, "with_counts": "true"}, share=0.25),
         ListRequest("store.search.two_words", "search: two words, all statuses, 100, with counts (as the web app)",
@@ -160,7 +164,31 @@ def measure_writes(api: str, repeat: int, store_cpu: Callable[[], float] | None 
                      timeout=TIMEOUT).raise_for_status()
 
     rows.append(compare("store.message", "post message", post_message, None, max(5, repeat // 2), store_cpu))
+    rows.append(measure_bulk(api, session, max(3, repeat // 10)))
     return rows
+
+
+def measure_bulk(api: str, session: requests.Session, repeat: int, size: int = 500) -> Row:
+    """Time POST /tickets/bulk setting the priority of *size* not-closed tickets (each time a change)."""
+    ids: list[int] = []
+    while len(ids) < size:
+        page = session.get(f"{api}/tickets", params={"status": "open,active", "limit": 200, "offset": len(ids),
+                                                      "sort": "-id"}, headers=STAFF, timeout=TIMEOUT).json()
+        ids += [ticket["id"] for ticket in page["items"]]
+        if len(page["items"]) < 200:
+            break
+    ids = ids[:size]
+    priorities = iter(["high", "normal"] * 10**6)
+
+    def change_many() -> None:
+        response = session.post(f"{api}/tickets/bulk", json={"ids": ids, "action": "priority",
+                                                             "value": next(priorities)},
+                                headers=STAFF, timeout=TIMEOUT)
+        response.raise_for_status()
+        assert response.json()["changed"] == len(ids), response.text[:300]
+
+    return Row.latency(f"store.bulk.{size}", "store", f"bulk: set the priority of {len(ids)} tickets in one request",
+                       timed(change_many, repeat))
 
 
 def main() -> None:

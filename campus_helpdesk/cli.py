@@ -57,7 +57,7 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Fill an empty database with an 18-month demo history first.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address every service listens on.")
 @click.option("--port-offset", type=int, default=0, show_default=True,
-              help="Add this to every default port (8060-8063, 8050), e.g. 1000 for 9060-9063 and 9050.")
+              help="Add this to every default port (8060-8064, 8050), e.g. 1000 for 9060-9064 and 9050.")
 @click.option("--db-path", type=click.Path(dir_okay=False, path_type=Path), envvar="HELPDESK_DB_PATH",
               default=DEFAULT_DB_PATH, show_default=True, show_envvar=True, help="The DuckDB database file.")
 @click.option("--timeout", type=click.FloatRange(1), default=90, show_default=True,
@@ -105,11 +105,11 @@ def web(host: str, port: int, threads: int, workers: int | None) -> None:
 @click.argument("name", type=click.Choice(FUNCTIONS))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
-              help="Port (default: the function's own, 8061, 8062 or 8063).")
+              help="Port (default: the function's own, 8061 to 8064).")
 @click.option("--threads", default=4, show_default=True, help="Request threads (one process).")
 @workers_option
 def function(name: str, host: str, port: int | None, threads: int, workers: int | None) -> None:
-    """Run one analysis function: open_since, resolution_time or category_active."""
+    """Run one analysis function: open_since, resolution_time, category_active or service_levels."""
     from .serve import serve
     from .services import function_app, function_source
 

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 WORKER_BOOT_ERROR = 3
-FUNCTIONS = ("open_since", "resolution_time", "category_active")
+FUNCTIONS = ("open_since", "resolution_time", "category_active", "service_levels")
 DEFAULT_DB_PATH = "./var/helpdesk.duckdb"
 DEFAULT_STORE_URL = "http://127.0.0.1:8060"
 
@@ -36,6 +36,7 @@ SERVICES = (
     Service("open_since", 8061, "HELPDESK_OPEN_SINCE_URL", "/", "Function: open since"),
     Service("resolution_time", 8062, "HELPDESK_RESOLUTION_TIME_URL", "/", "Function: resolution time"),
     Service("category_active", 8063, "HELPDESK_CATEGORY_ACTIVE_URL", "/", "Function: active by category"),
+    Service("service_levels", 8064, "HELPDESK_SERVICE_LEVELS_URL", "/", "Function: service levels"),
     Service("web", 8050, None, "/", "Web app"),
 )
 SERVICES_BY_NAME = {service.name: service for service in SERVICES}
@@ -66,10 +67,11 @@ def store_app() -> Any:
     """Build the ticket store's WSGI app."""
     from ticket_store import create_app
     from ticket_store.db import DatabaseUnavailable
+    from ticket_store.service_levels import BadServiceLevels
 
     try:
         return create_app()
-    except DatabaseUnavailable as error:
+    except (DatabaseUnavailable, BadServiceLevels) as error:
         print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)  # before listening: the service exits instead of serving
 
@@ -98,5 +100,5 @@ def function_source(name: str) -> Path:
     source = functions_dir() / name / "main.py"
     if not source.is_file():
         raise FileNotFoundError(f"The function {name} is not at {source}; set HELPDESK_FUNCTIONS_DIR to the folder "
-                                "that holds open_since/, resolution_time/ and category_active/.")
+                                "that holds open_since/, resolution_time/, category_active/ and service_levels/.")
     return source

@@ -120,8 +120,13 @@ class StoreClient:
         limit: int = 100,
         offset: int = 0,
         with_counts: bool = False,
+        extra: dict[str, str] | None = None,
     ) -> TicketPage:
-        """Return one page of tickets matching the filters, as the store sorts them."""
+        """Return one page of tickets matching the filters, as the store sorts them.
+
+        *extra* adds list parameters (staff filters such as assignee, priority, sla); the named
+        arguments win over it.
+        """
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         status_list = [status for status in (statuses or []) if status]
         if status_list:
@@ -136,6 +141,8 @@ class StoreClient:
             params["sort"] = sort
         if with_counts:
             params["with_counts"] = "true"
+        for name, value in (extra or {}).items():
+            params.setdefault(name, value)
         return self._call("GET", "/tickets", params=params)
 
     def get_ticket(self, ticket_id: int) -> Ticket:

@@ -8,7 +8,7 @@ import requests
 
 from .processes import Running, function_process, store_process, web_process
 
-FUNCTIONS = ("open_since", "resolution_time", "category_active")
+FUNCTIONS = ("open_since", "resolution_time", "category_active", "service_levels")
 FUNCTION_URL_VARIABLES = {name: f"HELPDESK_{name.upper()}_URL" for name in FUNCTIONS}
 #: What a service's log shows when it printed a stack trace.
 TRACE_MARKERS = ("Traceback (most recent call last)", 'File "/')

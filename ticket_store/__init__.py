@@ -15,6 +15,8 @@ from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
 from .errors import BadRequest, register_error_handlers
+from .service_levels import read_targets
+from .staff_api import staff_api
 from .tickets import Tickets
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "MEMORY_LIMIT": "512MB",
     "LOCK_WAIT": 15.0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SLA": None,
+    "CLOCK": None,
 }
 
 
@@ -43,14 +47,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "DB_PATH": os.environ.get("HELPDESK_DB_PATH"),
             "API_TOKEN": os.environ.get("HELPDESK_API_TOKEN"),
             "MEMORY_LIMIT": os.environ.get("HELPDESK_DB_MEMORY_LIMIT"),
+            "SLA": os.environ.get("HELPDESK_SLA"),
             "LOCK_WAIT": float(os.environ.get("HELPDESK_DB_LOCK_WAIT") or DEFAULTS["LOCK_WAIT"]),
         }.items() if value
     })
     app.config.update(config or {})
 
+    targets = read_targets(app.config["SLA"])  # a wrong HELPDESK_SLA stops the store before it opens the file
     db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"], app.config["LOCK_WAIT"])
     categorizer = load_categorizer()
-    tickets = Tickets(db, categorizer.review_threshold)
+    # CLOCK (tests only) is a callable answering the current naive UTC instant.
+    tickets = Tickets(db, categorizer.review_threshold, targets, app.config["CLOCK"])
     corrections = tickets.staff_corrections()
     if corrections:
         categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
@@ -63,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
     app.register_blueprint(backup_api)
+    app.register_blueprint(staff_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

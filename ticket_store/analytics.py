@@ -17,6 +17,7 @@ import duckdb
 
 from .categorizer import CATEGORIES
 from .db import Database
+from .service_levels import PRIORITIES, sla_state_sql
 
 MICROSECONDS_PER_HOUR = 3_600_000_000
 
@@ -143,4 +144,81 @@ def resolution_by_bucket(db: Database, edges: list[datetime], at: datetime) -> R
     return {
         "buckets": [resolution(index, edges[index], edges[index + 1]) for index in range(last)],
         "overall": resolution(None, edges[0], edges[last]),
+    }
+
+
+class FirstResponse(TypedDict):
+    start: datetime
+    end: datetime
+    opened: int
+    responded: int
+    avg_first_response_hours: float | None
+    median_first_response_hours: float | None
+    within_target_pct: float | None
+
+
+class ServiceLevels(TypedDict):
+    buckets: list[FirstResponse]
+    overall: FirstResponse
+    by_priority: dict[str, FirstResponse]
+    now: dict[str, int]
+
+
+def first_response_by_bucket(db: Database, edges: list[datetime], at: datetime) -> ServiceLevels:
+    """Return per bucket [edges[i], edges[i+1]) of opening time, per priority and over all: the tickets
+    opened, how many had a first public staff response by *at*, the average and median hours to it, and
+    the percentage of those answered before their response was due; and how many tickets not closed at
+    *at* were then at risk or in breach of a target.
+
+    The figures come from one scan with GROUPING SETS; the counts at *at* from a second one.
+    """
+    last = len(edges) - 1
+    params = {"at": at, **{f"edge{index}": edge for index, edge in enumerate(edges)}}
+    with snapshot(db) as cursor:
+        rows = cursor.execute(
+            f"""
+            SELECT grouping(bucket, priority) AS level, bucket, priority, count(*) AS opened,
+                   count(response) AS responded,
+                   avg(response) / {MICROSECONDS_PER_HOUR} AS average,
+                   quantile_cont(response, 0.5) / {MICROSECONDS_PER_HOUR} AS median,
+                   100.0 * count(*) FILTER (WHERE on_time) / nullif(count(response), 0) AS within
+            FROM (SELECT {bucket_of_opened_at(0, last)} AS bucket, priority,
+                         CASE WHEN first_response_at <= $at THEN epoch_us(first_response_at) - epoch_us(opened_at)
+                         END AS response,
+                         first_response_at <= $at AND first_response_at < response_due_at AS on_time
+                  FROM tickets WHERE opened_at >= $edge0 AND opened_at < $edge{last} AND opened_at <= $at)
+            GROUP BY GROUPING SETS ((bucket), (priority), ())
+            """,
+            params,
+        ).fetchall()
+        # Not closed at $at, so the resolution clock ran at $at; the response clock ran unless answered by then.
+        state = sla_state_sql(at, first_response="CASE WHEN first_response_at <= $at THEN first_response_at END",
+                              closed="NULL")
+        at_risk, breached = cursor.execute(
+            f"SELECT count(*) FILTER (WHERE state = 'at_risk'), count(*) FILTER (WHERE state = 'breached') "
+            f"FROM (SELECT {state} AS state FROM tickets "
+            "WHERE opened_at <= $at AND (closed_at IS NULL OR closed_at > $at))",
+            {"at": at},
+        ).fetchone()
+    by_bucket, by_priority, overall = {}, {}, None
+    for level, bucket, priority, *figures in rows:
+        if level == 1:
+            by_bucket[bucket] = figures
+        elif level == 2:
+            by_priority[priority] = figures
+        else:
+            overall = figures
+
+    def first_response(figures: list | None, start: datetime, end: datetime) -> FirstResponse:
+        opened, responded, average, median, within = figures or (0, 0, None, None, None)
+        return {"start": start, "end": end, "opened": opened, "responded": responded,
+                "avg_first_response_hours": average, "median_first_response_hours": median,
+                "within_target_pct": within}
+
+    return {
+        "buckets": [first_response(by_bucket.get(index), edges[index], edges[index + 1]) for index in range(last)],
+        "overall": first_response(overall, edges[0], edges[last]),
+        "by_priority": {priority: first_response(by_priority.get(priority), edges[0], edges[last])
+                        for priority in PRIORITIES},
+        "now": {"at_risk": at_risk, "breached": breached},
     }

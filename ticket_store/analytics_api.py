@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from . import analytics, rules
-from .analytics_queries import ActiveQuery, NotClosedQuery, ResolutionQuery
+from .analytics_queries import ActiveQuery, NotClosedQuery, ResolutionQuery, ServiceLevelQuery
 from .api import json_body, store
 from .errors import InvalidInput
 from .payloads import parse
@@ -69,3 +69,29 @@ def resolution() -> Response:
     return jsonify({"at": iso(at), "buckets": [serialised(bucket) for bucket in figures["buckets"]],
                     "overall": serialised(figures["overall"])})
 
+
+
+@analytics_api.post("/service-levels")
+def service_levels() -> Response:
+    """Return first-response figures per bucket of opening time, per priority and overall, with the
+    targets, and how many tickets not closed at *at* were then at risk or breached.
+
+    A POST for the same reason as /resolution; it changes nothing.
+    """
+    query = parse(ServiceLevelQuery, json_body())
+    at = query.at or utc_now()
+    figures = analytics.first_response_by_bucket(store().db, query.edges, at)
+    targets = store().tickets.targets
+
+    def serialised(figure: analytics.FirstResponse) -> dict[str, Any]:
+        return {**figure, "start": iso(figure["start"]), "end": iso(figure["end"])}
+
+    return jsonify({
+        "at": iso(at), "buckets": [serialised(bucket) for bucket in figures["buckets"]],
+        "overall": serialised(figures["overall"]),
+        "by_priority": [{"priority": priority, **serialised(figure),
+                         "response_target_hours": targets[priority].response_hours,
+                         "resolution_target_hours": targets[priority].resolution_hours}
+                        for priority, figure in figures["by_priority"].items()],
+        "now": figures["now"],
+    })

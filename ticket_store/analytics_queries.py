@@ -62,3 +62,7 @@ class ResolutionQuery(Payload):
         if any(later <= earlier for earlier, later in zip(edges, edges[1:])):
             raise ValueError("must be strictly increasing")
         return edges
+
+
+class ServiceLevelQuery(ResolutionQuery):
+    """Buckets of opening time for first-response figures, and the instant they are taken at."""

@@ -18,7 +18,7 @@ from .openapi import openapi_document
 from .payloads import (CategorizeRequest, JsonRefused, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse,
                        parse_ticket_query, read_json)
 from .records import Ticket
-from .tickets import Tickets
+from .tickets import Tickets, public_view
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 IMPORT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson", "application/ndjson": "ndjson",
@@ -45,7 +45,7 @@ def refusal_error(refusal: rules.Refusal) -> ApiError:
         allowed = f"allowed: {', '.join(refusal.allowed) or 'none'}"
         return Conflict(str(refusal), [{"field": "status", "message": allowed}], allowed=refusal.allowed)
     if isinstance(refusal, rules.Stale):
-        return PreconditionFailed(str(refusal), current=refusal.current)
+        return PreconditionFailed(str(refusal), current=shown(refusal.current))
     return {rules.NotPermitted: Forbidden, rules.Final: Conflict}[type(refusal)](str(refusal))
 
 
@@ -73,9 +73,14 @@ def json_body() -> Any:
         raise BadRequest(f"The request body is not valid JSON: {refused}.") from None
 
 
+def shown(ticket: Ticket) -> Ticket:
+    """Return the ticket as the caller's role may see it (campus users: internal notes not counted)."""
+    return ticket if g.role == "staff" else public_view(ticket)
+
+
 def ticket_response(ticket: Ticket, status: int = 200) -> Response:
-    """Return the ticket with its version as the ETag."""
-    response = jsonify(ticket)
+    """Return the ticket, as the caller may see it, with its version as the ETag."""
+    response = jsonify(shown(ticket))
     response.status_code = status
     response.headers["ETag"] = f'"{ticket["version"]}"'
     return response
@@ -147,7 +152,9 @@ def list_tickets() -> Response:
     """Return one page of tickets the caller may see."""
     query = parse_ticket_query(request.args.to_dict())
     query.status = rules.visible_statuses(g.role, query.status)
-    return jsonify(store().tickets.list_tickets(query))
+    page = store().tickets.list_tickets(query)
+    page["items"] = [shown(ticket) for ticket in page["items"]]
+    return jsonify(page)
 
 
 @api.get("/tickets/<int:ticket_id>")
@@ -161,13 +168,14 @@ def patch_ticket(ticket_id: int) -> Response:
     """Change a ticket's text fields (and, for staff, its category) under If-Match."""
     before = visible_ticket(ticket_id)
     body = json_body()
-    if isinstance(body, dict) and "category" in body:
-        rules.permit(g.role, "recategorize")
+    for field, action in rules.STAFF_ONLY_FIELDS.items():
+        if isinstance(body, dict) and field in body:
+            rules.permit(g.role, action)
     expected = if_match_version(required=True)
     patch = parse(TicketPatch, body)
     if not patch.model_fields_set:
         raise InvalidInput("The request changes nothing: send at least one of title, description, location, "
-                           "reporter or category.")
+                           "reporter, category, priority or assignee.")
     changes = patch.model_dump(include=patch.model_fields_set)
     ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected)
     if (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]):
@@ -189,15 +197,18 @@ def change_status(ticket_id: int) -> Response:
 def list_messages(ticket_id: int) -> Response:
     """Return the ticket's thread, oldest first."""
     visible_ticket(ticket_id)
-    return jsonify({"items": store().tickets.list_messages(ticket_id)})
+    return jsonify({"items": store().tickets.list_messages(ticket_id, with_internal=g.role == "staff")})
 
 
 @api.post("/tickets/<int:ticket_id>/messages")
 def post_message(ticket_id: int) -> Response:
     """Add a message under a ticket that is not closed."""
     visible_ticket(ticket_id)
-    message = parse(MessageCreate, json_body())
-    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role)
+    body = json_body()
+    if isinstance(body, dict) and body.get("internal", False) is not False:
+        rules.permit(g.role, "write_internal_note")
+    message = parse(MessageCreate, body)
+    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role, message.internal)
     response = jsonify(created)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/tickets/{ticket_id}/messages"
@@ -208,7 +219,7 @@ def post_message(ticket_id: int) -> Response:
 def list_events(ticket_id: int) -> Response:
     """Return the ticket's history, oldest first."""
     visible_ticket(ticket_id)
-    return jsonify({"items": store().tickets.list_events(ticket_id)})
+    return jsonify({"items": store().tickets.list_events(ticket_id, with_internal=g.role == "staff")})
 
 
 @api.post("/categorize")
@@ -233,7 +244,7 @@ def import_tickets() -> Response:
     os.close(handle)
     try:
         bulk.save_body(request.stream, path)
-        imported = bulk.import_tickets(store().db, path, kind, store().categorizer)
+        imported = bulk.import_tickets(store().db, path, kind, store().categorizer, store().tickets.targets)
     finally:
         bulk.remove_quietly(path)
     return jsonify({"imported": imported})

@@ -15,7 +15,8 @@ from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, INVISIBLE_OR_WHITE_RE2, WHITE_SPACE, JsonRefused, read_json
 from .schema import SEARCH_TEXT
-from .tickets import EVENT_COLUMNS, TICKET_COLUMNS, utc_now
+from .service_levels import DEFAULT_TARGETS, Target, due_times_sql
+from .tickets import EVENT_COLUMNS, RISK_COLUMNS, TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
 IMPORT_LIMIT = 512 * 1024 * 1024
@@ -252,8 +253,15 @@ def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categoriz
     cursor.unregister("assigned")
 
 
-def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer) -> int:
-    """Validate the whole file, then store every ticket in one transaction; return how many."""
+def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer,
+                   targets: dict[str, Target] | None = None) -> int:
+    """Validate the whole file, then store every ticket in one transaction; return how many.
+
+    Imported tickets are normal, with the service levels' due times counted from their opening and
+    no first response (the import carries no thread).
+    """
+    risk_response, due_response, risk_resolution, due_resolution = due_times_sql(
+        "opened_at", "'normal'", targets or DEFAULT_TARGETS)
     now = utc_now()
     with db.transaction() as cursor:
         cursor.execute(TRIM_TEXT_MACRO)
@@ -265,12 +273,14 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         first_ticket = db.reserve_ids("tickets", count)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
-            f"INSERT INTO tickets ({TICKET_COLUMNS}, search_text) "
-            f"SELECT *, {SEARCH_TEXT} FROM ("
+            f"INSERT INTO tickets ({TICKET_COLUMNS}, {RISK_COLUMNS}, search_text) "
+            f"SELECT *, 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, {risk_response}, {risk_resolution}, "
+            f"{SEARCH_TEXT} FROM ("
             "SELECT ? + c.row - 1 AS id, shown_text(c.title) AS title, trim_text(c.description) AS description, "
             "shown_text(c.location) AS location, shown_text(c.reporter) AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
-            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
+            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened AS opened_at, coalesce(c.closed, c.opened), "
+            "c.closed, 1, 0 "
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )

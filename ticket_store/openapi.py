@@ -8,14 +8,16 @@ from pydantic import BaseModel, TypeAdapter
 
 from . import records
 from .access import ROLES
-from .analytics_queries import MAX_EDGES, ActiveQuery, NotClosedQuery, ResolutionQuery
-from .payloads import CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch, TicketQuery
+from .analytics_queries import MAX_EDGES, ActiveQuery, NotClosedQuery, ResolutionQuery, ServiceLevelQuery
+from .payloads import (BulkChange, CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch,
+                       TicketQuery)
 
 REFERENCE = "#/components/schemas/{model}"
-REQUESTS = (TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest, ResolutionQuery)
+REQUESTS = (TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest, ResolutionQuery, BulkChange,
+            ServiceLevelQuery)
 ANSWERS = (records.Ticket, records.TicketPage, records.MessageList, records.EventList, records.Categorization,
            records.ImportResult, records.Health, records.Error, records.NotClosedCounts, records.ActiveByCategory,
-           records.ResolutionBuckets)
+           records.ResolutionBuckets, records.BulkResults, records.ServiceLevelBuckets)
 
 
 def component_schemas() -> dict[str, Any]:
@@ -120,9 +122,16 @@ def openapi_document() -> dict[str, Any]:
                 "get": operation("List tickets: filter, search, sort, page", 200, "TicketPage", (403, 422),
                                  params=query_parameters(TicketQuery)),
             },
+            "/api/v1/tickets/bulk": {
+                "post": {**operation("Assign, prioritise or move up to 500 tickets (staff)", 200, "BulkResults",
+                                     (403, 413, 422), request="BulkChange"),
+                         "description": "Each ticket is changed under its own rules, as if asked alone; the answer "
+                                        "has one result per id, in order, with the status that change would have "
+                                        "had (200, 404, 409 …) and, when refused, the reason."},
+            },
             "/api/v1/tickets/{ticket_id}": {
                 "get": operation("One ticket", 200, "Ticket", (403, 404), params=(TICKET_ID,), headers=ETAG),
-                "patch": operation("Change a ticket (category: staff only)", 200, "Ticket",
+                "patch": operation("Change a ticket (category, priority, assignee: staff only)", 200, "Ticket",
                                    (403, 404, 409, 412, 413, 422, 428), request="TicketPatch",
                                    params=(TICKET_ID, {**IF_MATCH, "required": True}), headers=ETAG),
             },
@@ -173,6 +182,11 @@ def openapi_document() -> dict[str, Any]:
                                      request="ResolutionQuery"),
                          "description": f"Buckets are given by up to {MAX_EDGES} strictly increasing UTC edges. "
                                         "A POST because such a list can outgrow a URL; it changes nothing."},
+            },
+            "/api/v1/analytics/service-levels": {
+                "post": operation("First-response hours per bucket of opening time, per priority and overall, and "
+                                  "the tickets at risk or breached at an instant (staff)", 200, "ServiceLevelBuckets",
+                                  (403, 413, 422), request="ServiceLevelQuery"),
             },
         },
         "components": {

@@ -15,11 +15,14 @@ from .errors import InvalidInput
 STATUSES = ("open", "active", "closed")
 Status = Literal["open", "active", "closed"]
 Category = Literal["facility", "it", "services"]
+Priority = Literal["low", "normal", "high", "urgent"]
+SlaState = Literal["ok", "at_risk", "breached"]
+MAX_BULK = 500
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000,
+FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "assignee": 80, "body": 10_000,
                 "text": 10_000, "q": 200}
 CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
 WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
@@ -39,6 +42,13 @@ NOT_SETTABLE = {
     "closed_at": "timestamps are set by the store",
     "version": "it is set by the store",
     "message_count": "it is set by the store",
+    "public_message_count": "it is set by the store",
+    "priority": "new tickets are normal; staff set the priority afterwards",
+    "assignee": "staff assign tickets afterwards",
+    "first_response_at": "timestamps are set by the store",
+    "response_due_at": "the service levels set it",
+    "resolution_due_at": "the service levels set it",
+    "sla_state": "it is computed by the store",
     "author_role": "the author's role comes from the X-Helpdesk-Role header",
     "ticket_id": "it comes from the address",
     "created_at": "timestamps are set by the store",
@@ -226,6 +236,8 @@ class TicketPatch(Payload):
     location: text("location") = None
     reporter: text("reporter") = None
     category: Category = None  # explicit null is refused: a ticket always has a category
+    priority: Priority = None  # staff only; explicit null is refused: a ticket always has a priority
+    assignee: text("assignee") = None  # staff only; null or empty unassigns
 
 
 class StatusChange(Payload):
@@ -239,6 +251,29 @@ class MessageCreate(Payload):
 
     body: text("body", required=True)
     author_name: text("author_name") = None
+    internal: bool = Field(False, description="An internal note: staff only, never shown to campus users.")
+
+
+class BulkChange(Payload):
+    """One action applied to many tickets, each under its own rules (staff)."""
+
+    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=MAX_BULK,
+                                                   description=f"The tickets, at most {MAX_BULK}.")
+    action: Literal["status", "priority", "assignee"]
+    value: Annotated[Any, Field(description="status: active or closed; priority: low, normal, high or urgent; "
+                                            "assignee: a staff display name, or null to unassign.")]
+
+
+class BulkStatus(Payload):
+    value: Literal["active", "closed"]  # open is where tickets start; nothing moves back to it
+
+
+class BulkPriority(Payload):
+    value: Priority
+
+
+class BulkAssignee(Payload):
+    value: text("assignee")
 
 
 class CategorizeRequest(Payload):
@@ -261,6 +296,12 @@ class TicketQuery(BaseModel):
         "Comma list of statuses (empty entries are ignored). Users: open and active by default, closed is "
         "refused; staff: all by default."))
     category: list[Category] | None = Field(None, description="Comma list of categories (empty entries are ignored).")
+    priority: list[Priority] | None = Field(None, description="Comma list of priorities (empty entries are ignored).")
+    assignee: trimmed_text(FIELD_LIMITS["assignee"]) | None = Field(None, description=(
+        "Tickets assigned to this staff display name; 'none' for unassigned tickets."))
+    sla: list[SlaState] | None = Field(None, description=(
+        "Comma list of service-level states at the time of asking: ok, at_risk (75 % of a running target "
+        "used), breached."))
     q: trimmed_text(FIELD_LIMITS["q"]) | None = Field(None, description=(
         "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a "
         f"ticket id. At most {FIELD_LIMITS['q']} characters after trimming."))
@@ -274,6 +315,7 @@ class TicketQuery(BaseModel):
     sort: Literal[
         "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
         "status", "-status", "category", "-category", "title", "-title",
+        "response_due_at", "-response_due_at", "resolution_due_at", "-resolution_due_at",
     ] = Field("-opened_at", description="Sort field, '-' for descending; default -opened_at.")
     limit: int = Field(50, ge=1, le=200, description="Page size.")
     offset: int = Field(0, ge=0, le=10_000_000, description="Rows to skip.")
@@ -329,7 +371,7 @@ def parse(model: type[Payload] | type[TicketQuery], data: Any) -> Any:
 def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
     """Validate the list endpoint's query string (comma lists for status and category)."""
     values: dict[str, Any] = dict(args)
-    for name in ("status", "category"):
+    for name in ("status", "category", "priority", "sla"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
     return parse(TicketQuery, values)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import NotRequired, TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
-from .payloads import Category, Status, text
+from .payloads import Category, Priority, SlaState, Status, text
 
 Role = Literal["user", "staff"]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -35,7 +35,16 @@ class Ticket(TypedDict):
     updated_at: Timestamp
     closed_at: Timestamp | None
     version: Annotated[int, Field(ge=1)]
-    message_count: Count
+    message_count: Annotated[Count, Field(description="Messages in the thread; for campus users, public ones only.")]
+    priority: Priority
+    assignee: text("assignee")
+    first_response_at: Annotated[Timestamp | None, Field(description="The first public staff message.")]
+    response_due_at: Annotated[Timestamp, Field(description="When the first staff response is due.")]
+    resolution_due_at: Annotated[Timestamp, Field(description="When the ticket should be closed.")]
+    sla_state: Annotated[SlaState, Field(description="At the time of answering: at_risk once 75 % of a running "
+                                                     "target is used, breached once a target was missed.")]
+    public_message_count: Annotated[Count, Field(description="Messages a campus user sees (internal notes "
+                                                             "excluded).")]
 
 
 @with_config(EXACT)
@@ -63,6 +72,7 @@ class Message(TypedDict):
     author_name: text("author_name")
     body: text("body", required=True)
     created_at: Timestamp
+    internal: Annotated[bool, Field(description="An internal note, shown to staff only.")]
 
 
 @with_config(EXACT)
@@ -76,7 +86,8 @@ class Event(TypedDict):
     ticket_id: int
     at: Timestamp
     role: Role
-    kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported"]
+    kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported",
+                    "priority_changed", "assigned", "note_posted"]
     old: dict[str, Any] | None
     new: dict[str, Any] | None
 
@@ -153,6 +164,55 @@ class ResolutionBuckets(TypedDict):
     at: Timestamp
     buckets: list[ResolutionFigures]
     overall: Annotated[ResolutionFigures, Field(description="The same figures over all buckets together.")]
+
+
+@with_config(EXACT)
+class BulkOutcome(TypedDict):
+    id: int
+    status: Annotated[int, Field(description="The HTTP status this change alone would have had.")]
+    error: NotRequired[Annotated[str, Field(description="Why it was refused.")]]
+    version: NotRequired[Annotated[int, Field(description="The ticket's version after the change.")]]
+
+
+@with_config(EXACT)
+class BulkResults(TypedDict):
+    results: list[BulkOutcome]
+    changed: Count
+    refused: Count
+
+
+@with_config(EXACT)
+class FirstResponseFigures(TypedDict):
+    start: Timestamp
+    end: Timestamp
+    opened: Annotated[Count, Field(description="Tickets opened from start (included) to end (excluded), by at.")]
+    responded: Annotated[Count, Field(description="How many of them had a first public staff message by at.")]
+    avg_first_response_hours: Annotated[float | None, Field(description="Mean of first_response_at − opened_at.")]
+    median_first_response_hours: Annotated[float | None, Field(description="Median (interpolated).")]
+    within_target_pct: Annotated[float | None, Field(description="Of the responded, the percentage answered "
+                                                                 "before their response was due.")]
+
+
+@with_config(EXACT)
+class PriorityFirstResponse(FirstResponseFigures):
+    priority: Priority
+    response_target_hours: float
+    resolution_target_hours: float
+
+
+@with_config(EXACT)
+class SlaNow(TypedDict):
+    at_risk: Annotated[Count, Field(description="Tickets not closed at at whose running target is 75 % used.")]
+    breached: Annotated[Count, Field(description="Tickets not closed at at that missed a target.")]
+
+
+@with_config(EXACT)
+class ServiceLevelBuckets(TypedDict):
+    at: Timestamp
+    buckets: list[FirstResponseFigures]
+    overall: FirstResponseFigures
+    by_priority: list[PriorityFirstResponse]
+    now: SlaNow
 
 
 class ErrorDetail(TypedDict):

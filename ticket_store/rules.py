@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 ROLES = ("user", "staff")
 TRANSITIONS: dict[str, tuple[str, ...]] = {"open": ("active",), "active": ("closed",), "closed": ()}
 #: The fields a PATCH may change; an edit records changes of these in the ticket's history.
-PATCHABLE_FIELDS = ("title", "description", "location", "reporter", "category")
+PATCHABLE_FIELDS = ("title", "description", "location", "reporter", "category", "priority", "assignee")
 #: What only helpdesk staff may do, in the words a refusal uses.
 STAFF_ONLY = {
     "recategorize": "change a ticket's category",
@@ -19,7 +19,13 @@ STAFF_ONLY = {
     "export": "export tickets",
     "read_analytics": "read the analytics",
     "back_up": "back up the database",
+    "prioritize": "set a ticket's priority",
+    "assign": "assign a ticket",
+    "write_internal_note": "write internal notes",
+    "change_many": "change tickets in bulk",
 }
+#: The PATCH fields only staff may send, with the action each one is.
+STAFF_ONLY_FIELDS = {"category": "recategorize", "priority": "prioritize", "assignee": "assign"}
 
 TicketRecord = Mapping[str, Any]
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import duckdb
 
+from .service_levels import DEFAULT_TARGETS, due_times_sql
+
 #: A ticket's text fields lowercased in one column, so a text search scans one column that needs
 #: no lowercasing at query time (at 1M tickets about a third of the time of four ILIKEs).
 SEARCH_TEXT = "lower(concat_ws(chr(10), title, description, location, reporter))"
@@ -62,6 +64,29 @@ MIGRATIONS: list[tuple[int, str]] = [
         "UPDATE events SET version = numbered.version FROM ("
         "SELECT id, dense_rank() OVER (PARTITION BY ticket_id ORDER BY occurred_at) AS version FROM events"
         ") numbered WHERE events.id = numbered.id",
+    ),
+    (
+        4,
+        # Staff own and prioritise tickets and keep internal notes; each ticket carries the due times of
+        # its service levels (its sla_state depends on now, so queries compute it from these). Existing
+        # tickets are normal, due from their opening; their first response is their first staff message.
+        # Campus users count only public messages, so they never learn that a note exists.
+        "ALTER TABLE tickets ADD COLUMN priority VARCHAR DEFAULT 'normal';"
+        "ALTER TABLE tickets ADD COLUMN assignee VARCHAR;"
+        "ALTER TABLE tickets ADD COLUMN first_response_at TIMESTAMP;"
+        "ALTER TABLE tickets ADD COLUMN response_risk_at TIMESTAMP;"
+        "ALTER TABLE tickets ADD COLUMN response_due_at TIMESTAMP;"
+        "ALTER TABLE tickets ADD COLUMN resolution_risk_at TIMESTAMP;"
+        "ALTER TABLE tickets ADD COLUMN resolution_due_at TIMESTAMP;"
+        "ALTER TABLE tickets ADD COLUMN public_message_count INTEGER DEFAULT 0;"
+        "ALTER TABLE messages ADD COLUMN internal BOOLEAN DEFAULT false;"
+        "UPDATE tickets SET public_message_count = message_count, "
+        + ", ".join(f"{column} = {sql}" for column, sql in zip(
+            ("response_risk_at", "response_due_at", "resolution_risk_at", "resolution_due_at"),
+            due_times_sql("opened_at", "priority", DEFAULT_TARGETS))) + ";"
+        "UPDATE tickets SET first_response_at = answered.at FROM ("
+        "SELECT ticket_id, min(created_at) AS at FROM messages WHERE author_role = 'staff' GROUP BY ticket_id"
+        ") answered WHERE tickets.id = answered.ticket_id",
     ),
 ]
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import duckdb
+import pyarrow as pa
 
 from . import rules
 from .db import Database
+from .service_levels import DEFAULT_TARGETS, Target, due_times, sla_state_sql
 
 if TYPE_CHECKING:  # the API's layer parses queries and describes records; here only their fields are used
     from .payloads import TicketQuery
@@ -16,11 +18,18 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
-    "status, opened_at, updated_at, closed_at, version, message_count"
+    "status, opened_at, updated_at, closed_at, version, message_count, "
+    "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count"
 )
-MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
+#: Stored beside the due times, so that sla_state compares timestamps only (see service_levels).
+RISK_COLUMNS = "response_risk_at, resolution_risk_at"
+MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at, internal"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
 EDITABLE_FIELDS = ("title", "description", "location", "reporter")
+#: What staff set through a PATCH besides the text and the category, with the event each change records.
+TRIAGE_EVENTS = {"priority": "priority_changed", "assignee": "assigned"}
+#: Events a campus user never sees: an internal note is for staff only.
+STAFF_ONLY_EVENTS = ("note_posted",)
 
 
 def utc_now() -> datetime:
@@ -40,14 +49,23 @@ def iso(moment: datetime | None) -> str | None:
 def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     """Return the API's ticket from a database row."""
     (id_, title, description, location, reporter, category, source, confidence,
-     status, opened_at, updated_at, closed_at, version, message_count) = row
+     status, opened_at, updated_at, closed_at, version, message_count,
+     priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, sla_state) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
         "needs_review": source == "auto" and confidence < review_threshold,
         "status": status, "opened_at": iso(opened_at), "updated_at": iso(updated_at), "closed_at": iso(closed_at),
         "version": version, "message_count": message_count,
+        "priority": priority, "assignee": assignee, "first_response_at": iso(first_response_at),
+        "response_due_at": iso(response_due_at), "resolution_due_at": iso(resolution_due_at), "sla_state": sla_state,
+        "public_message_count": public_message_count,
     }
+
+
+def public_view(ticket: Ticket) -> Ticket:
+    """Return the ticket as a campus user (or a follow link) sees it: internal notes are not counted."""
+    return {**ticket, "message_count": ticket["public_message_count"]}
 
 
 def record_event(db: Database, ticket_id: int, version: int, at: datetime, role: str, kind: str,
@@ -69,20 +87,29 @@ def search_text(fields: dict[str, Any]) -> str:
     return text.replace("İ", "i").replace("Σ", "σ").lower()
 
 
-def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> tuple | None:
-    """Return the ticket's row, or None."""
-    return cursor.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+def ticket_select(now: datetime) -> str:
+    """Return the select list of a ticket's row: its columns and its sla_state at *now*."""
+    return f"{TICKET_COLUMNS}, {sla_state_sql(now)} AS sla_state"
+
+
+def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int, now: datetime) -> tuple | None:
+    """Return the ticket's row with its sla_state at *now*, or None."""
+    return cursor.execute(f"SELECT {ticket_select(now)} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
 
 
 class Tickets:
     """The tickets of one database, with their threads and histories.
 
     *review_threshold* is the categorizer's: an automatic category less sure than that needs review.
+    *targets* are the service levels per priority; *clock* says what time it is (tests fix it).
     """
 
-    def __init__(self, db: Database, review_threshold: float) -> None:
+    def __init__(self, db: Database, review_threshold: float, targets: dict[str, Target] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.db = db
         self.review_threshold = review_threshold
+        self.targets = targets or dict(DEFAULT_TARGETS)
+        self.clock = clock or utc_now
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -90,7 +117,7 @@ class Tickets:
 
     def get_ticket(self, ticket_id: int) -> Ticket | None:
         """Return the ticket with *ticket_id*, or None."""
-        row = fetch_ticket_row(self.db.cursor(), ticket_id)
+        row = fetch_ticket_row(self.db.cursor(), ticket_id, self.clock())
         return None if row is None else self.record(row)
 
     def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
@@ -98,11 +125,14 @@ class Tickets:
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-            now = utc_now()
+            now = self.clock()
+            due = due_times(now, self.targets["normal"])
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
-                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
-            db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
-            ticket = self.record(row)
+                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
+                   "normal", None, None, due.response_due_at, due.resolution_due_at, 0)
+            db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}, search_text",
+                            (*row, due.response_risk_at, due.resolution_risk_at, search_text(fields)))
+            ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
             record_event(db, ticket["id"], 1, now, role, "created", None, created)
             return ticket
@@ -114,46 +144,54 @@ class Tickets:
 
         Refused when the ticket is closed, or when a field being changed was changed after *expected*.
         """
+        return self.db.write(lambda cursor: self.update_in(cursor, ticket_id, changes, role, expected))
+
+    def update_in(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, changes: dict[str, Any], role: str,
+                  expected: int | None) -> Ticket:
+        """Apply *changes* inside the caller's write (see update_ticket); refuse before writing anything."""
         db = self.db
-
-        def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-            current = self.record(fetch_ticket_row(cursor, ticket_id))
-            rules.refuse_closed(current, role, "edited")
-            rules.refuse_conflicting_edit(current, expected, changes,
-                                          lambda version: self.fields_changed_since(cursor, ticket_id, version))
-            edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
-            recategorized = "category" in changes and (
-                current["category"] != changes["category"] or current["category_source"] != "staff"
-            )
-            if not edited and not recategorized:
-                return current
-            now = utc_now()
-            version = current["version"] + 1
-            assignments = {**edited, "updated_at": now, "version": version}
-            if edited:
-                assignments["search_text"] = search_text({**current, **edited})
-            if recategorized:
-                assignments.update(category=changes["category"], category_source="staff")
-            cursor.execute(
-                f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
-                [*assignments.values(), ticket_id],
-            )
-            if edited:
-                record_event(db, ticket_id, version, now, role, "edited",
-                             {key: current[key] for key in edited}, edited)
-            if recategorized:
-                record_event(db, ticket_id, version, now, role, "category_changed",
-                             {"category": current["category"], "category_source": current["category_source"]},
-                             {"category": changes["category"], "category_source": "staff"})
-            return self.record(fetch_ticket_row(cursor, ticket_id))
-
-        return db.write(write)
+        now = self.clock()
+        current = self.record(fetch_ticket_row(cursor, ticket_id, now))
+        rules.refuse_closed(current, role, "edited")
+        rules.refuse_conflicting_edit(current, expected, changes,
+                                      lambda version: self.fields_changed_since(cursor, ticket_id, version))
+        edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
+        triaged = {key: value for key, value in changes.items() if key in TRIAGE_EVENTS and current[key] != value}
+        recategorized = "category" in changes and (
+            current["category"] != changes["category"] or current["category_source"] != "staff"
+        )
+        if not edited and not triaged and not recategorized:
+            return current
+        version = current["version"] + 1
+        assignments = {**edited, **triaged, "updated_at": now, "version": version}
+        if edited:
+            assignments["search_text"] = search_text({**current, **edited})
+        if recategorized:
+            assignments.update(category=changes["category"], category_source="staff")
+        if "priority" in triaged:  # the targets run from the opening, at the new priority's pace
+            opened_at = datetime.fromisoformat(current["opened_at"].removesuffix("Z"))
+            assignments.update(due_times(opened_at, self.targets[triaged["priority"]])._asdict())
+        cursor.execute(
+            f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
+            [*assignments.values(), ticket_id],
+        )
+        if edited:
+            record_event(db, ticket_id, version, now, role, "edited",
+                         {key: current[key] for key in edited}, edited)
+        if recategorized:
+            record_event(db, ticket_id, version, now, role, "category_changed",
+                         {"category": current["category"], "category_source": current["category_source"]},
+                         {"category": changes["category"], "category_source": "staff"})
+        for key, value in triaged.items():
+            record_event(db, ticket_id, version, now, role, TRIAGE_EVENTS[key], {key: current[key]}, {key: value})
+        return self.record(fetch_ticket_row(cursor, ticket_id, now))
 
     def fields_changed_since(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, version: int) -> set[str]:
         """Return the patchable fields of the ticket that edits after *version* changed (call inside a write)."""
         self.db.insert_deferred_now(cursor)  # an earlier edit in this group commit may be the one
         rows = cursor.execute(
-            "SELECT new FROM events WHERE ticket_id = ? AND version > ? AND kind IN ('edited', 'category_changed')",
+            "SELECT new FROM events WHERE ticket_id = ? AND version > ? "
+            "AND kind IN ('edited', 'category_changed', 'priority_changed', 'assigned')",
             [ticket_id, version],
         ).fetchall()
         changed = {key for (new,) in rows for key in json.loads(new)}
@@ -161,56 +199,135 @@ class Tickets:
 
     def change_status(self, ticket_id: int, status: str, role: str, expected: int | None) -> Ticket:
         """Move the ticket to *status* if the workflow allows it and it is still at version *expected*."""
+        return self.db.write(lambda cursor: self.change_status_in(cursor, ticket_id, status, role, expected))
+
+    def change_status_in(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, status: str, role: str,
+                         expected: int | None) -> Ticket:
+        """Move the ticket inside the caller's write (see change_status); refuse before writing anything."""
+        now = self.clock()
+        current = self.record(fetch_ticket_row(cursor, ticket_id, now))
+        rules.refuse_transition(current, status)
+        rules.refuse_stale(current, expected)
+        closed_at = now if status == "closed" else None
+        cursor.execute(
+            "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [status, closed_at, now, ticket_id],
+        )
+        record_event(self.db, ticket_id, current["version"] + 1, now, role, "status_changed",
+                     {"status": current["status"]}, {"status": status})
+        return self.record(fetch_ticket_row(cursor, ticket_id, now))
+
+    def change_many(self, ticket_ids: list[int], action: str, value: Any, role: str) -> list[Ticket | rules.Refusal | None]:
+        """Apply one action ('status', 'priority' or 'assignee') to each ticket under its own rules, in one write.
+
+        Answers, per id in order, the ticket after the change (its version and the changed fields;
+        sla_state as before), the refusal of the rules, or None for no such ticket. The rules are
+        asked ticket by ticket; the changes go in with one UPDATE and the history with grouped
+        INSERTs, all in one commit (500 tickets cost about as much as a few single changes).
+        """
         db = self.db
 
-        def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-            current = self.record(fetch_ticket_row(cursor, ticket_id))
-            rules.refuse_transition(current, status)
-            rules.refuse_stale(current, expected)
-            now = utc_now()
-            closed_at = now if status == "closed" else None
-            cursor.execute(
-                "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                [status, closed_at, now, ticket_id],
-            )
-            record_event(db, ticket_id, current["version"] + 1, now, role, "status_changed",
-                         {"status": current["status"]}, {"status": status})
-            return self.record(fetch_ticket_row(cursor, ticket_id))
+        def write(cursor: duckdb.DuckDBPyConnection) -> list[Ticket | rules.Refusal | None]:
+            now = self.clock()
+            unique = list(dict.fromkeys(ticket_ids))
+            current = {row[0]: self.record(row) for row in cursor.execute(
+                f"SELECT {ticket_select(now)} FROM tickets WHERE id IN ({', '.join('?' * len(unique))})",
+                unique).fetchall()}
+            outcomes: list[Ticket | rules.Refusal | None] = []
+            changed: dict[int, dict[str, Any]] = {}
+            for ticket_id in ticket_ids:
+                ticket = current.get(ticket_id)
+                if ticket is None:
+                    outcomes.append(None)
+                    continue
+                try:
+                    if action == "status":
+                        rules.refuse_transition(ticket, value)
+                    else:
+                        rules.refuse_closed(ticket, role, "edited")
+                except rules.Refusal as refusal:
+                    outcomes.append(refusal)
+                    continue
+                if action != "status" and ticket[action] == value:
+                    outcomes.append(ticket)  # already so: nothing to change, as a single PATCH
+                    continue
+                columns: dict[str, Any] = {action: value}
+                if action == "status":
+                    columns["closed_at"] = now if value == "closed" else None
+                elif action == "priority":
+                    opened_at = datetime.fromisoformat(ticket["opened_at"].removesuffix("Z"))
+                    columns.update(due_times(opened_at, self.targets[value])._asdict())
+                version = ticket["version"] + 1
+                kind = "status_changed" if action == "status" else TRIAGE_EVENTS[action]
+                record_event(db, ticket_id, version, now, role, kind, {action: ticket[action]}, {action: value})
+                ticket = {**ticket, **{key: iso(item) if isinstance(item, datetime) else item
+                                       for key, item in columns.items() if key in ticket},
+                          "version": version, "updated_at": iso(now)}
+                current[ticket_id] = ticket
+                changed[ticket_id] = {**columns, "version": version}
+                outcomes.append(ticket)
+            if changed:
+                names = list(next(iter(changed.values())))
+                table = pa.table({"id": pa.array(list(changed), pa.int64()),
+                                  **{name: [columns[name] for columns in changed.values()] for name in names}})
+                cursor.register("bulk_changes", table)
+                try:
+                    cursor.execute(f"UPDATE tickets SET {', '.join(f'{name} = bulk_changes.{name}' for name in names)}, "
+                                   "updated_at = ? FROM bulk_changes WHERE tickets.id = bulk_changes.id", [now])
+                finally:
+                    cursor.unregister("bulk_changes")
+            return outcomes
 
         return db.write(write)
 
-    def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str) -> dict[str, Any]:
-        """Add a message under a ticket that is not closed; it counts as a change of the ticket."""
+    def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str,
+                     internal: bool = False) -> dict[str, Any]:
+        """Add a message under a ticket that is not closed; a public one counts as a change of the ticket.
+
+        A staff member's first public message is the ticket's first response (its service level's
+        response clock stops). An internal note changes neither the ticket's version nor its
+        updated_at, so nothing a campus user sees moves when staff write one.
+        """
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-            current = self.record(fetch_ticket_row(cursor, ticket_id))
+            now = self.clock()
+            current = self.record(fetch_ticket_row(cursor, ticket_id, now))
             rules.refuse_closed(current, role, "answered")
-            now = utc_now()
             message_id = db.reserve_ids("messages")
-            db.insert_later("messages", MESSAGE_COLUMNS, (message_id, ticket_id, role, author_name, body, now))
-            cursor.execute(
-                "UPDATE tickets SET message_count = message_count + 1, updated_at = ?, version = version + 1 "
-                "WHERE id = ?",
-                [now, ticket_id],
-            )
-            record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
-                         {"message_id": message_id, "author_name": author_name})
-            return message_record((message_id, ticket_id, role, author_name, body, now))
+            db.insert_later("messages", MESSAGE_COLUMNS,
+                            (message_id, ticket_id, role, author_name, body, now, internal))
+            if internal:
+                cursor.execute("UPDATE tickets SET message_count = message_count + 1 WHERE id = ?", [ticket_id])
+                record_event(db, ticket_id, current["version"], now, role, "note_posted", None,
+                             {"message_id": message_id, "author_name": author_name})
+            else:
+                responded = "coalesce(first_response_at, ?)" if role == "staff" else "first_response_at"
+                cursor.execute(
+                    "UPDATE tickets SET message_count = message_count + 1, "
+                    "public_message_count = public_message_count + 1, "
+                    f"first_response_at = {responded}, updated_at = ?, version = version + 1 WHERE id = ?",
+                    [*([now] if role == "staff" else []), now, ticket_id],
+                )
+                record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
+                             {"message_id": message_id, "author_name": author_name})
+            return message_record((message_id, ticket_id, role, author_name, body, now, internal))
 
         return db.write(write)
 
-    def list_messages(self, ticket_id: int) -> list[dict[str, Any]]:
-        """Return the ticket's thread, oldest first."""
+    def list_messages(self, ticket_id: int, with_internal: bool) -> list[dict[str, Any]]:
+        """Return the ticket's thread, oldest first; internal notes only when *with_internal* (staff)."""
+        public = "" if with_internal else " AND NOT internal"
         rows = self.db.cursor().execute(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY created_at, id", [ticket_id]
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = ?{public} ORDER BY created_at, id", [ticket_id]
         ).fetchall()
         return [message_record(row) for row in rows]
 
-    def list_events(self, ticket_id: int) -> list[dict[str, Any]]:
-        """Return the ticket's history, oldest first."""
+    def list_events(self, ticket_id: int, with_internal: bool) -> list[dict[str, Any]]:
+        """Return the ticket's history, oldest first; internal notes' entries only when *with_internal* (staff)."""
+        public = "" if with_internal else f" AND kind NOT IN ({', '.join(map(repr, STAFF_ONLY_EVENTS))})"
         rows = self.db.cursor().execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ?{public} ORDER BY occurred_at, id", [ticket_id]
         ).fetchall()
         return [
             {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
@@ -221,7 +338,8 @@ class Tickets:
     def list_tickets(self, query: TicketQuery) -> dict[str, Any]:
         """Return one page of tickets matching *query*, the total, and optionally counts per status."""
         cursor = self.db.cursor()
-        where, params = ticket_filters(query, self.review_threshold)
+        now = self.clock()
+        where, params = ticket_filters(query, self.review_threshold, now)
         column = query.sort.removeprefix("-")
         direction = "DESC" if query.sort.startswith("-") else "ASC"
         order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
@@ -233,11 +351,11 @@ class Tickets:
             f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
         ).fetchall()]
         rows = cursor.execute(
-            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
+            f"SELECT {ticket_select(now)} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
         ).fetchall() if ids else []
         counts = None
         if query.with_counts:
-            where_any_status, params = ticket_filters(query, self.review_threshold, with_status=False)
+            where_any_status, params = ticket_filters(query, self.review_threshold, now, with_status=False)
             found = dict(cursor.execute(
                 f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status", params
             ).fetchall())
@@ -268,12 +386,13 @@ class Tickets:
 
 def message_record(row: tuple) -> dict[str, Any]:
     """Return the API's message from a database row."""
-    id_, ticket_id, role, name, body, created_at = row
+    id_, ticket_id, role, name, body, created_at, internal = row
     return {"id": id_, "ticket_id": ticket_id, "author_role": role, "author_name": name, "body": body,
-            "created_at": iso(created_at)}
+            "created_at": iso(created_at), "internal": internal}
 
 
-def ticket_filters(query: TicketQuery, review_threshold: float, with_status: bool = True) -> tuple[str, list]:
+def ticket_filters(query: TicketQuery, review_threshold: float, now: datetime,
+                   with_status: bool = True) -> tuple[str, list]:
     """Return the WHERE clause and parameters for the list's filters."""
     clauses, params = ["TRUE"], []
     if with_status and query.status:
@@ -282,6 +401,15 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
     if query.category:
         clauses.append(f"category IN ({', '.join('?' * len(query.category))})")
         params += query.category
+    if query.priority:
+        clauses.append(f"priority IN ({', '.join('?' * len(query.priority))})")
+        params += query.priority
+    if query.assignee is not None:
+        clauses.append("assignee IS NULL" if query.assignee == "none" else "assignee = ?")
+        params += [] if query.assignee == "none" else [query.assignee]
+    if query.sla:
+        clauses.append(f"({sla_state_sql(now)}) IN ({', '.join('?' * len(query.sla))})")
+        params += query.sla
     if query.opened_after is not None:
         clauses.append("opened_at >= ?")
         params.append(query.opened_after)

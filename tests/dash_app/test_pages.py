@@ -391,7 +391,8 @@ def test_messages_are_sent_and_the_thread_comes_back_newest_last(user_store, mak
 
 
 def test_only_the_chosen_analysis_shows():
-    assert common.panel_styles("resolution") == [{"display": "none"}, {"display": "block"}, {"display": "none"}]
+    assert common.panel_styles("resolution") == [{"display": "none"}, {"display": "block"}, {"display": "none"},
+                                                 {"display": "none"}]
 
 
 def test_month_range_counts_local_months():

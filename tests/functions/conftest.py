@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from harness.processes import ROOT, Running, store_process
 from .history import Ticket, history_csv, make_history
 
-FUNCTIONS = ("open_since", "resolution_time", "category_active")
+FUNCTIONS = ("open_since", "resolution_time", "category_active", "service_levels")
 STAFF = {"X-Helpdesk-Role": "staff"}
 
 

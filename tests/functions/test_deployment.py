@@ -19,7 +19,8 @@ from .history import NOW, utc_text
 
 QUESTIONS = {"open_since": {"days": "30", "now": utc_text(NOW)},
              "resolution_time": {"from": "2023-06", "to": "2024-12", "now": utc_text(NOW)},
-             "category_active": {"now": utc_text(NOW)}}
+             "category_active": {"now": utc_text(NOW)},
+             "service_levels": {"from": "2023-06", "to": "2024-12", "now": utc_text(NOW)}}
 # What functions-framework brings along: importable without being named in requirements.txt.
 FRAMEWORK_PACKAGES = {"flask", "werkzeug"}
 

@@ -11,7 +11,7 @@ from harness.processes import Running, free_port, function_process, store_proces
 from .conftest import FUNCTIONS, assert_error
 from .history import NOW, utc_text
 
-VALID = {"open_since": {"hours": "24"}, "resolution_time": {}, "category_active": {}}
+VALID = {"open_since": {"hours": "24"}, "resolution_time": {}, "category_active": {}, "service_levels": {}}
 BAD_PARAMETERS = [
     ("open_since", {}, None),
     ("open_since", {"hours": "0"}, "hours"),
@@ -42,6 +42,10 @@ BAD_PARAMETERS = [
     ("resolution_time", {"month": "2024-06"}, "month"),
     ("category_active", {"now": "31/03/2024"}, "now"),
     ("category_active", {"category": "it"}, "category"),
+    ("service_levels", {"from": "2024-13"}, "from"),
+    ("service_levels", {"from": "2024-06", "to": "2024-05"}, "from"),
+    ("service_levels", {"now": "tomorrow"}, "now"),
+    ("service_levels", {"priority": "high"}, "priority"),
 ]
 
 

@@ -13,6 +13,7 @@ ROUTES = [
     ("patch", "/api/v1/tickets/1"), ("post", "/api/v1/tickets/1/status"), ("get", "/api/v1/tickets/1/messages"),
     ("post", "/api/v1/tickets/1/messages"), ("get", "/api/v1/tickets/1/events"), ("post", "/api/v1/categorize"),
     ("post", "/api/v1/import"), ("get", "/api/v1/export"), ("get", "/api/v1/openapi.json"),
+    ("post", "/api/v1/tickets/bulk"),
 ]
 
 

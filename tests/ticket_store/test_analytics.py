@@ -17,7 +17,8 @@ NOT_CLOSED = "/api/v1/analytics/not-closed"
 ACTIVE = "/api/v1/analytics/active"
 RESOLUTION = "/api/v1/analytics/resolution"
 ROUTES = [("get", NOT_CLOSED + "?since=2024-01-01T00:00:00Z", None), ("get", ACTIVE, None),
-          ("post", RESOLUTION, {"edges": ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"]})]
+          ("post", RESOLUTION, {"edges": ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"]}),
+          ("post", "/api/v1/analytics/service-levels", {"edges": ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"]})]
 HISTORY = [  # category, status, opened_at, closed_at
     ("it", "closed", "2024-03-01T00:00:00Z", "2024-03-01T06:00:00Z"),
     ("it", "closed", "2024-03-10T12:00:00Z", "2024-03-12T12:00:00Z"),

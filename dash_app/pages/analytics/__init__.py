@@ -2,7 +2,7 @@
 
 import dash
 
-from . import category, layout, open_since, resolution  # noqa: F401  (each registers its callbacks)
+from . import category, layout, open_since, resolution, service_levels  # noqa: F401  (each registers its callbacks)
 
 dash.register_page(
     __name__, path="/analytics", title="Analytics · Campus Helpdesk", name="Analytics", order=4, layout=layout.layout

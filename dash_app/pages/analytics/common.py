@@ -16,6 +16,7 @@ ANALYSES = [
     {"label": "Open tickets in a period", "value": "open"},
     {"label": "Resolution time by month", "value": "resolution"},
     {"label": "Active tickets by category", "value": "category"},
+    {"label": "Service levels", "value": "service"},
 ]
 UNIT_OPTIONS = [{"label": "Hours", "value": "hours"}, {"label": "Days", "value": "days"}]
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

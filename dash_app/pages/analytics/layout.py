@@ -12,6 +12,7 @@ from .category import category_panel
 from .common import ANALYSES, REFRESH_MS, address_state, panel_styles
 from .open_since import open_since_panel
 from .resolution import resolution_panel
+from .service_levels import service_levels_panel
 
 #: Where a person who is not staff is sent instead.
 STAFF_ONLY_ADDRESS = "/?reason=staff-only&next=/analytics"
@@ -50,6 +51,7 @@ def layout(**query: Any) -> html.Div:
                     open_since_panel(state.last, state.unit),
                     resolution_panel(state.months, state.resolution_unit),
                     category_panel(),
+                    service_levels_panel(),
                 ],
                 id="analytics-content",
                 style={"display": "none"},
@@ -79,6 +81,7 @@ clientside_callback(
     Output("analytics-panel-open", "style"),
     Output("analytics-panel-resolution", "style"),
     Output("analytics-panel-category", "style"),
+    Output("analytics-panel-service", "style"),
     Input("analytics-choice", "value"),
 )
 def choose_callback(choice):  # type: ignore[no-untyped-def]

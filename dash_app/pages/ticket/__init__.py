@@ -2,7 +2,7 @@
 
 import dash
 
-from . import callbacks, layout  # noqa: F401  (importing callbacks registers them)
+from . import callbacks, layout, staff  # noqa: F401  (importing callbacks registers them)
 
 dash.register_page(
     __name__,

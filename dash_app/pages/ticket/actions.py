@@ -37,7 +37,8 @@ class Loaded:
 
 def version_key(ticket: Mapping[str, Any]) -> list[Any]:
     """Return what identifies one state of a ticket, its thread included."""
-    return [ticket.get("id"), ticket.get("version"), ticket.get("updated_at")]
+    # An internal note moves only the staff's message count (users must not see anything move).
+    return [ticket.get("id"), ticket.get("version"), ticket.get("updated_at"), ticket.get("message_count")]
 
 
 def load_ticket(ticket_id: int, seen: Any, store: StoreClient, zone: ZoneInfo, *, force: bool = False) -> Loaded:

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import CATEGORY_LABELS, ticket_number
+from .staff import note_button, triage_card
 from .views import HIDDEN, parse_ticket_id
 
 #: How often the page asks whether the ticket (or its thread) changed.
@@ -127,6 +128,7 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                         dbc.Button(
                             "Send message", id="ticket-message-send", color="primary", n_clicks=0, class_name="mt-2"
                         ),
+                        note_button(),
                     ],
                     id="ticket-message-form",
                 ),
@@ -168,7 +170,7 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                                 ],
                                 lg=8,
                             ),
-                            dbc.Col([staff_actions, history], lg=4),
+                            dbc.Col([triage_card(), staff_actions, history], lg=4),
                         ]
                     ),
                 ],

@@ -130,11 +130,14 @@ def thread_view(messages: list[Message], zone: ZoneInfo) -> list[Any]:
     for message in messages:
         role = message.get("author_role", "user")
         name = message.get("author_name")
+        internal = bool(message.get("internal"))
         items.append(
             html.Div(
                 [
                     html.Div(
                         [
+                            *([html.Span("Internal note · staff only", className="badge internal-note-label me-2")]
+                              if internal else []),
                             html.Strong(role_label(role)),
                             html.Span(f" · {name}" if name else "", className="message-author"),
                             html.Span([" · ", when(message.get("created_at"), zone)], className="text-secondary"),
@@ -143,7 +146,7 @@ def thread_view(messages: list[Message], zone: ZoneInfo) -> list[Any]:
                     ),
                     html.Div(message.get("body", ""), className="ticket-text message-body"),
                 ],
-                className=f"thread-message from-{role} p-2 mb-2 rounded-end",
+                className=f"thread-message from-{role} p-2 mb-2 rounded-end" + (" internal-note" if internal else ""),
                 id=f"ticket-message-{message.get('id')}",
             )
         )

@@ -11,6 +11,7 @@ from dash import html, no_update
 
 from ...service_errors import ServiceError
 from ...store_client import StoreClient
+from .staff import staff_row
 from .views import ListFilters, empty_state, grid_row, page_window, shown_range, sort_param, summary_badges
 
 
@@ -32,6 +33,7 @@ def load_rows(
     role: str,
     store: StoreClient,
     zone: ZoneInfo,
+    extra: Mapping[str, str] | None = None,
 ) -> RowsAnswer:
     """Ask the store for the block of rows the grid wants, with the chosen filters."""
     offset, limit = page_window(request)
@@ -47,6 +49,7 @@ def load_rows(
             offset=offset,
             # Counts only change the line above the grid: ask for them with the first block.
             with_counts=role == "staff" and offset == 0,
+            extra=extra if role == "staff" else None,
         )
     except ServiceError as error:
         return RowsAnswer(
@@ -60,7 +63,7 @@ def load_rows(
             range_text=no_update,
         )
     total = int(page.get("total") or 0)
-    rows = [grid_row(ticket, zone, role) for ticket in page.get("items", [])]
+    rows = [{**grid_row(ticket, zone, role), **staff_row(ticket)} for ticket in page.get("items", [])]
     return RowsAnswer(
         response={"rowData": rows, "rowCount": total},
         summary=summary_badges(total, page.get("counts"), role) if offset == 0 else no_update,

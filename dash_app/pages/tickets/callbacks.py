@@ -24,15 +24,16 @@ from .views import chosen_filters, controls_for
     State("tickets-search-settled", "data"),
     State("tickets-needs-review", "value"),
     State(SESSION_ID, "data"),
+    State("tickets-staff-query", "data"),
     prevent_initial_call=True,
 )
-def load_rows_callback(request, status, category, query, needs_review, session):  # type: ignore[no-untyped-def]
+def load_rows_callback(request, status, category, query, needs_review, session, extra):  # type: ignore[no-untyped-def]
     if not request:
         return no_update, no_update, no_update, no_update, no_update, no_update, no_update
     drawn = [status, category, query, needs_review, (session or {}).get("role")]
     role = role_of(session)
     filters = chosen_filters(status, category, query, needs_review, role)
-    answer = load_rows(request, filters, role, store_for(session), load_settings().zone)
+    answer = load_rows(request, filters, role, store_for(session), load_settings().zone, extra)
     return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn, answer.range_text
 
 

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import STATUS_LABELS
+from . import staff
 from .views import CATEGORY_OPTIONS, PAGE_SIZE, ListAddress, address_state, status_options
 
 #: Text columns sort A→Z on the first click; numbers and dates newest first.
@@ -56,6 +57,9 @@ COLUMNS: list[dict[str, Any]] = [
         "tooltipField": "location",
     },
 ]
+
+
+COLUMNS[3:3] = staff.COLUMNS  # service level, priority and owner after the status
 
 
 def columns_sorted(sort: str) -> list[dict[str, Any]]:
@@ -126,6 +130,7 @@ def layout(**query: Any) -> html.Div:
                 style={"display": "none"},
                 className="mb-2",
             ),
+            staff.staff_controls(query),
             html.Div(
                 [
                     html.Div(id="tickets-summary", className="d-flex flex-wrap gap-2 align-items-center"),
@@ -156,6 +161,7 @@ def layout(**query: Any) -> html.Div:
                     "tooltipShowDelay": 400,
                     "animateRows": False,
                     "suppressCellFocus": False,
+                    "rowSelection": staff.ROW_SELECTION,
                 },
                 style={"height": "min(68vh, 620px)", "width": "100%"},
                 className="ag-theme-quartz tickets-grid",

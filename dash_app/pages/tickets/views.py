@@ -24,7 +24,8 @@ from ...store_client import Ticket
 PAGE_SIZE = 100
 MAX_PAGE = 200
 #: Grid columns the store can sort by, by column id.
-SORTABLE = ("id", "title", "status", "category", "opened_at", "updated_at", "closed_at")
+SORTABLE = ("id", "title", "status", "category", "opened_at", "updated_at", "closed_at", "response_due_at",
+            "resolution_due_at")
 DEFAULT_SORT = "-id"
 #: The filter choice that filters nothing.
 ALL = "all"
