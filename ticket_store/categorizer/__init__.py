@@ -20,6 +20,8 @@ class Categorization:
     confidence: float
     scores: dict[str, float]
     explanation: list[str] = field(default_factory=list)
+    #: The language the text is written in: "en", "it", "de", "fr", "es" or "other".
+    language: str = "other"
 
 
 class Categorizer(Protocol):

@@ -8,9 +8,15 @@ from typing import NamedTuple
 from . import CATEGORIES
 
 DATA = Path(__file__).resolve().parent / "data"
-#: Two training sets written independently from the category guide; a missing one is skipped.
-TRAINING_FILES: tuple[str, ...] = ("train_a.csv", "train_b.csv")
+#: Two English training sets written independently from the category guide, and one per other
+#: language the helpdesk reads; a missing one is skipped.
+TRAINING_FILES: tuple[str, ...] = ("train_a.csv", "train_b.csv", "train_c.csv", "train_it.csv", "train_de.csv", "train_fr.csv", "train_es.csv")
 HELDOUT_FILE = DATA / "heldout.csv"
+#: The held-out tickets of each language, never trained or tuned on (English is the original set).
+HELDOUT_FILES: dict[str, Path] = {
+    "en": HELDOUT_FILE,
+    **{language: DATA / f"heldout_{language}.csv" for language in ("it", "de", "fr", "es")},
+}
 
 
 class LabelledTicket(NamedTuple):
