@@ -47,6 +47,9 @@ def ticket_text(title: str | None, description: str) -> str:
 
 def load_categorizer() -> Categorizer:
     """Return the categorizer the store uses, fitted on the shipped training tickets."""
+    from .language import detect_language
     from .learning import LearningCategorizer
 
-    return LearningCategorizer.load()
+    categorizer = LearningCategorizer.load()
+    detect_language("warm")  # builds the language profiles now, not on the first ticket
+    return categorizer

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _LISTS: dict[str, str] = {
     "en": """a about after again all also am an and any are as at be been before being but by can cannot could did
@@ -31,14 +32,17 @@ _LISTS: dict[str, str] = {
         yo siempre todavía hoy otra vez""",
     # Not categorized separately, but known, so they are not taken for one of the languages above.
     "pt": """não uma com para por mas muito está estão você ele ela isso isto nós os as ao aos da das do dos na nas
-        no nos em é são foi tem""",
+        no nos em é são foi tem meu minha meus minhas seu sua pelo pela dele dela também já""",
     "nl": """de het een en van is niet op te dat die met voor zijn maar ook er wat als bij nog wel geen naar kan
         mijn ik je we zij""",
 }
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Return *word* lower-cased without accents, as the lists compare words."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -6,9 +6,10 @@ shipped data at first use (about 50 ms); nothing is downloaded.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from functools import lru_cache
+
+import numpy as np
 
 from .function_words import FUNCTION_WORDS, fold, words
 from .training import DATA, read_labelled
@@ -20,14 +21,14 @@ NAMES: dict[str, str] = {"en": "English", "it": "Italian", "de": "German", "fr":
 #: How many nats one function word of a language adds to that language's score.
 FUNCTION_WORD_NATS = 3.0
 #: Only the start of a text is read: a ticket keeps to its language.
-MAX_CHARS = 600
+MAX_CHARS = 400
 _ENGLISH_FILES = ("train_a.csv", "train_b.csv", "train_c.csv")
 
 
-def _trigrams(text: str) -> list[str]:
-    """Return the character trigrams of each space-padded, folded word."""
+def _trigrams(folded_words: list[str]) -> list[str]:
+    """Return the character trigrams of each space-padded word (numbers left out)."""
     grams: list[str] = []
-    for word in words(text[:MAX_CHARS]):
+    for word in folded_words:
         if word.isdigit():
             continue
         padded = f" {word} "
@@ -35,35 +36,47 @@ def _trigrams(text: str) -> list[str]:
     return grams
 
 
-def _function_word_votes(text: str) -> Counter[str]:
-    """Return, per language, its function words in *text*; a word of several languages is shared out."""
+def _function_word_votes(folded_words: list[str]) -> Counter[str]:
+    """Return, per language, its function words among the words; a word of several languages is shared out."""
     votes: Counter[str] = Counter()
-    for word in words(text[:MAX_CHARS]):
-        owners = [language for language, known in FUNCTION_WORDS.items() if word in known]
-        for language in owners:
-            votes[language] += 1 / len(owners)
+    for word in folded_words:
+        owners = _OWNERS.get(word)
+        if owners:
+            for language in owners:
+                votes[language] += 1 / len(owners)
     return votes
+
+
+_OWNERS: dict[str, tuple[str, ...]] = {}
+for _language, _known in FUNCTION_WORDS.items():
+    for _word in _known:
+        _OWNERS[_word] = (*_OWNERS.get(_word, ()), _language)
 
 
 class _Profiles:
     """Trigram log-probabilities of each language, learnt from the training tickets."""
 
     def __init__(self, texts: dict[str, list[str]]) -> None:
-        counts = {language: Counter(g for text in texts[language] for g in _trigrams(text)) for language in LANGUAGES}
-        vocabulary = len(set().union(*counts.values())) + 1
-        self.log_p: dict[str, dict[str, float]] = {}
-        self.unseen: dict[str, float] = {}
-        for language, counter in counts.items():
-            total = sum(counter.values()) + vocabulary
-            self.log_p[language] = {gram: math.log((n + 1) / total) for gram, n in counter.items()}
-            self.unseen[language] = math.log(1 / total)
-
-    def scores(self, text: str) -> dict[str, float]:
-        """Return each language's log-likelihood of the text's trigrams."""
-        grams = _trigrams(text)
-        return {
-            language: sum(self.log_p[language].get(g, self.unseen[language]) for g in grams) for language in LANGUAGES
+        counts = {
+            language: Counter(g for text in texts[language] for g in _trigrams(_words(text))) for language in LANGUAGES
         }
+        grams = sorted(set().union(*counts.values()))
+        vocabulary = len(grams) + 1
+        totals = np.array([sum(counts[language].values()) + vocabulary for language in LANGUAGES], dtype=np.float64)
+        table = np.log(np.array([[counts[language][g] + 1 for language in LANGUAGES] for g in grams]) / totals)
+        #: Row of each known trigram; the last row is for a trigram no language's tickets have.
+        self.row = {g: i for i, g in enumerate(grams)}
+        self.table = np.vstack([table, np.log(1 / totals)])
+
+    def scores(self, folded_words: list[str]) -> np.ndarray:
+        """Return each language's log-likelihood of the words' trigrams, in LANGUAGES order."""
+        unseen = len(self.table) - 1
+        rows = [self.row.get(g, unseen) for g in _trigrams(folded_words)]
+        return self.table[rows].sum(axis=0)
+
+
+def _words(text: str) -> list[str]:
+    return words(text[:MAX_CHARS])
 
 
 @lru_cache(maxsize=1)
@@ -75,34 +88,42 @@ def _profiles() -> _Profiles:
     for name in _ENGLISH_FILES:
         for ticket in read_labelled(DATA / name):
             # The English files hold a few tickets in other languages: only clearly English ones count.
-            votes = _function_word_votes(ticket.text)
+            votes = _function_word_votes(_words(ticket.text))
             if votes and votes.most_common(1)[0][0] == "en" and votes["en"] >= 2:
                 texts["en"].append(ticket.text)
     return _Profiles(texts)
 
 
-def _latin_share(text: str) -> float:
-    """Return the share of the letters in *text* that are Latin ones."""
-    letters = [char for char in text[:MAX_CHARS] if char.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for char in letters if fold(char).isascii()) / len(letters)
+def _mostly_latin(text: str) -> bool:
+    """Return whether most letters of *text* are Latin ones (Latin-1 and Latin Extended included)."""
+    latin = other = 0
+    for char in text[:MAX_CHARS]:
+        if char.isalpha():
+            if ord(char) < 0x250:
+                latin += 1
+            else:
+                other += 1
+    return latin > other
 
 
 def language_scores(text: str) -> dict[str, float]:
     """Return each language's score for *text* (log-likelihood plus function words; higher is likelier)."""
-    votes = _function_word_votes(text)
-    scores = _profiles().scores(text)
-    return {language: scores[language] + FUNCTION_WORD_NATS * votes[language] for language in LANGUAGES}
+    folded = _words(text)
+    votes = _function_word_votes(folded)
+    scores = _profiles().scores(folded)
+    return {language: float(scores[i]) + FUNCTION_WORD_NATS * votes[language] for i, language in enumerate(LANGUAGES)}
 
 
 def detect_language(text: str) -> str:
     """Return "en", "it", "de", "fr", "es", or "other" for another language or no language at all."""
-    if _latin_share(text) < 0.5 or not _trigrams(text):
+    if not _mostly_latin(text):
         return OTHER
-    votes = _function_word_votes(text)
-    scores = language_scores(text)
-    best = max(LANGUAGES, key=lambda language: scores[language])
+    folded = _words(text)
+    if not any(not word.isdigit() for word in folded):
+        return OTHER
+    votes = _function_word_votes(folded)
+    scores = _profiles().scores(folded) + FUNCTION_WORD_NATS * np.array([votes[language] for language in LANGUAGES])
+    best = LANGUAGES[int(scores.argmax())]
     # Portuguese and Dutch are not told apart from the rest by trigrams: their function words say it.
     if max(votes["pt"], votes["nl"]) > votes[best] + 0.5:
         return OTHER

@@ -18,7 +18,9 @@ from .training import DATA, LabelledTicket, load_training_tickets
 log = logging.getLogger(__name__)
 
 #: A staff correction counts as much as this many training tickets: corrections are rare
-#: and they are the best evidence of how this campus words its tickets.
+#: and they are the best evidence of how this campus words its tickets. With 2,664 training
+#: tickets in five languages; 3 was enough with 1,489 English tickets. The model also leans
+#: towards the corrections a text resembles (model.STAFF_PULL).
 CORRECTION_WEIGHT = 8.0
 #: The model fitted on the shipped training tickets, rebuilt by `python -m ticket_store.categorizer.build`.
 MODEL_FILE = DATA / "model.npz"

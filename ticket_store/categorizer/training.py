@@ -17,6 +17,9 @@ HELDOUT_FILES: dict[str, Path] = {
     "en": HELDOUT_FILE,
     **{language: DATA / f"heldout_{language}.csv" for language in ("it", "de", "fr", "es")},
 }
+#: Development tickets of the other languages: independent of the training tickets like real ones,
+#: they set the calibration of those languages; never trained on, and not the held-out measure.
+DEV_FILES: dict[str, Path] = {language: DATA / f"dev_{language}.csv" for language in ("it", "de", "fr", "es")}
 
 
 class LabelledTicket(NamedTuple):
