@@ -19,7 +19,9 @@ from .training import DATA, DEV_FILES, TRAINING_FILES, read_labelled
 FOLDS = 5
 #: A language needs this many training tickets for a temperature of its own.
 LANGUAGE_TICKETS = 100
-PARALLEL_FILES = frozenset({"train_it.csv", "train_de.csv", "train_fr.csv", "train_es.csv"})
+PARALLEL_FILES = frozenset(f"train_{language}{part}.csv" for language in ("it", "de", "fr", "es") for part in ("", "_later"))
+#: Their cross-validated scores calibrate the other languages: written apart, like real tickets.
+LATER_FILES = frozenset(f"train_{language}_later.csv" for language in ("it", "de", "fr", "es"))
 
 
 def situation_groups(names: list[str], categories: list[str]) -> np.ndarray:
@@ -42,7 +44,8 @@ def situation_groups(names: list[str], categories: list[str]) -> np.ndarray:
         else:
             position += 1
         previous = (name, category)
-        groups.append(f"run {run}, pair {position // 2}" if name in PARALLEL_FILES else f"{name} {len(groups)}")
+        later = "later " if name in LATER_FILES else ""
+        groups.append(f"{later}run {run}, pair {position // 2}" if name in PARALLEL_FILES else f"{name} {len(groups)}")
     return np.unique(np.array(groups), return_inverse=True)[1]
 
 
@@ -80,13 +83,15 @@ def main() -> None:
     print(f"{len(examples)} training tickets, {FOLDS}-fold cross-validated accuracy {correct.mean():.3f}")
     weights = [1.0] * len(examples)
     model = fit_text_model(resources, examples, weights, temperatures)
-    # The other languages' tickets are calibrated on development tickets written apart from the
-    # training ones: cross-validation within the training files was too sure of them.
+    # The other languages are calibrated on the cross-validated scores of the tickets written
+    # later and apart (train_xx_later.csv): the first ones share situations, and the model was
+    # too sure of them and of the development tickets written with them.
+    later = np.isin(np.array(names), list(LATER_FILES))
+    shared = fit_temperature(logits[later], labels[later])
+    temperatures.update({language: shared for language in DEV_FILES})
     dev = [(language, ticket) for language, path in DEV_FILES.items() for ticket in read_heldout(path)]
     dev_logits = model.raw_logits([ticket.text for _, ticket in dev])
     dev_labels = np.array([CATEGORIES.index(ticket.category) for _, ticket in dev])
-    shared = fit_temperature(dev_logits, dev_labels)
-    temperatures.update({language: shared for language in DEV_FILES})
     model.temperatures = as_temperatures(temperatures)  # the fit does not depend on them
     print(f"temperatures {temperatures}")
     dev_languages = [language for language, _ in dev]

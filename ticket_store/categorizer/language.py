@@ -84,7 +84,8 @@ def _profiles() -> _Profiles:
     """Return the language profiles built from the shipped training tickets."""
     texts: dict[str, list[str]] = {language: [] for language in LANGUAGES}
     for language in LANGUAGES[1:]:
-        texts[language] = [ticket.text for ticket in read_labelled(DATA / f"train_{language}.csv")]
+        for part in ("", "_later"):
+            texts[language] += [ticket.text for ticket in read_labelled(DATA / f"train_{language}{part}.csv")]
     for name in _ENGLISH_FILES:
         for ticket in read_labelled(DATA / name):
             # The English files hold a few tickets in other languages: only clearly English ones count.
