@@ -265,7 +265,7 @@ def report_table(report: dict[str, Any]) -> str:
 
 def start_stack(tickets: int, token: str | None = None) -> tuple[Stack, list[Any]]:
     """Start the store (filled with *tickets* tickets), the functions and the web app on free ports."""
-    from tests.servers import ROOT, function_process, store_process, web_process
+    from harness.processes import ROOT, function_process, store_process, web_process
 
     from .dataset import write_tickets_csv
 

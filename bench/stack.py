@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -20,14 +19,12 @@ import duckdb
 import psutil
 import requests
 
-from tests.servers import Running, free_port, function_process, service_env, store_process
+from harness.processes import ROOT, Running, function_process, store_process, web_process
+from harness.stack import FUNCTION_URL_VARIABLES, FUNCTIONS
 
 from .report import Row, as_dicts, load_average
 
 STAFF = {"X-Helpdesk-Role": "staff"}
-FUNCTIONS = {"open_since": "HELPDESK_OPEN_SINCE_URL", "resolution_time": "HELPDESK_RESOLUTION_TIME_URL",
-             "category_active": "HELPDESK_CATEGORY_ACTIVE_URL"}
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class ReadOnlyDatabase:
@@ -98,13 +95,6 @@ def timed_method(method: Callable[..., Any], spans: list[tuple[float, float]]) -
             spans.append((start, time.perf_counter()))
 
     return timed_call
-
-
-def web_server(urls: dict[str, str], timezone: str) -> Running:
-    """Return (not yet started) the web app with its production settings (two workers) on a free port."""
-    port = free_port()
-    return Running("web", [sys.executable, "-m", "campus_helpdesk", "web", "--host", "127.0.0.1", "--port", str(port)],
-                   port, service_env(**urls, HELPDESK_TIMEZONE=timezone), "/")
 
 
 class Bench:
@@ -238,8 +228,9 @@ class Bench:
                                                                    HELPDESK_TIMEZONE=self.timezone))
         if self.want_web:
             urls = {"HELPDESK_STORE_URL": self.store.url,
-                    **{FUNCTIONS[name]: server.url for name, server in self.functions.items()}}
-            self.web = self.start(web_server(urls, self.timezone), timeout=120)
+                    **{FUNCTION_URL_VARIABLES[name]: server.url for name, server in self.functions.items()}}
+            # the web app with its production settings (two workers)
+            self.web = self.start(web_process(urls, workers=None, HELPDESK_TIMEZONE=self.timezone), timeout=120)
 
     # ------------------------------------------------------------ results
 

@@ -68,6 +68,7 @@ def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDataba
     """Time the list, search and get requests; beside each, the store's own function in-process."""
     session = requests.Session()
     rows = []
+    in_reference = ticket_sql.Tickets(reference, REVIEW_THRESHOLD) if reference else None
     for request in list_requests(tickets):
         headers = {"X-Helpdesk-Role": request.role}
 
@@ -78,7 +79,7 @@ def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDataba
         if request.role == "user":
             params.setdefault("status", "open,active")  # what the handler does for a user
         query = parse_ticket_query({key: str(value) for key, value in params.items()})
-        in_process = lambda query=query: ticket_sql.list_tickets(reference, query, REVIEW_THRESHOLD)  # noqa: E731
+        in_process = lambda query=query: in_reference.list_tickets(query)  # noqa: E731
         rows.append(compare(request.key, request.label, over_http, in_process if reference else None,
                             max(4, int(repeat * request.share)), store_cpu))
 
@@ -88,7 +89,7 @@ def measure_reads(api: str, tickets: int, repeat: int, reference: ReadOnlyDataba
         session.get(f"{api}/tickets/{ids.randint(1, tickets)}", headers=STAFF, timeout=TIMEOUT).raise_for_status()
 
     def get_in_process() -> None:
-        ticket_sql.get_ticket(reference, ids.randint(1, tickets), REVIEW_THRESHOLD)
+        in_reference.get_ticket(ids.randint(1, tickets))
 
     rows.append(compare("store.get", "get ticket by id", get_over_http, get_in_process if reference else None,
                         repeat, store_cpu))

@@ -34,20 +34,11 @@ import requests
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from harness.browser import launch_chromium
+
 from .report import Row
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 
@@ -301,7 +292,7 @@ def run(web_url: str, store_url: str, runs: int, screenshots: Path | None, use: 
     """Time each page's first render *runs* times, then (when *use*) use each page and time its callbacks."""
     timings = Timings()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             checks = pages(store_url)
             # One visit to every page first, so that the web app's workers have built their pages.

@@ -14,7 +14,7 @@ import click
 from .services import (DEFAULT_DB_PATH, DEFAULT_PORTS, DEFAULT_STORE_URL, FUNCTIONS, SERVICES_BY_NAME,
                        is_healthy)
 
-# Heavy modules (gunicorn, numpy, pyarrow, honcho) are imported inside the commands that need them,
+# Heavy modules (waitress, numpy, pyarrow, honcho) are imported inside the commands that need them,
 # so that `campus-helpdesk health` (the containers' health check) and --help answer quickly.
 
 IMPORT_TYPES = {".csv": "text/csv", ".ndjson": "application/x-ndjson", ".jsonl": "application/x-ndjson"}
@@ -32,6 +32,11 @@ def host_and_port(service: str):
 
     return decorate
 
+
+# Every service is one process with threads (see serve.py); --workers is still accepted so that
+# older scripts keep working, and has no effect.
+workers_option = click.option("--workers", type=click.IntRange(1), default=None, hidden=True,
+                              help="No effect: every service is one process; use --threads.")
 
 store_url_option = click.option(
     "--store-url", envvar="HELPDESK_STORE_URL", default=DEFAULT_STORE_URL, show_default=True, show_envvar=True,
@@ -80,18 +85,19 @@ def store(host: str, port: int, threads: int) -> None:
     from .serve import serve
     from .services import store_app
 
-    serve(store_app, host, port, workers=1, threads=threads, name="helpdesk-store")
+    serve(store_app, host, port, threads=threads, body_limit=IMPORT_LIMIT, name="helpdesk-store")
 
 
 @main.command()
 @host_and_port("web")
-@click.option("--workers", default=2, show_default=True, help="Worker processes.")
-def web(host: str, port: int, workers: int) -> None:
+@click.option("--threads", default=8, show_default=True, help="Request threads (one process).")
+@workers_option
+def web(host: str, port: int, threads: int, workers: int | None) -> None:
     """Run the web app (it finds the store and the functions through the HELPDESK_*_URL variables)."""
     from .serve import serve
     from .services import web_app
 
-    serve(web_app, host, port, workers=workers, threads=4, name="helpdesk-web")
+    serve(web_app, host, port, threads=threads, name="helpdesk-web")
 
 
 @main.command()
@@ -99,8 +105,9 @@ def web(host: str, port: int, workers: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port (default: the function's own, 8061, 8062 or 8063).")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
-def function(name: str, host: str, port: int | None, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, help="Request threads (one process).")
+@workers_option
+def function(name: str, host: str, port: int | None, threads: int, workers: int | None) -> None:
     """Run one analysis function: open_since, resolution_time or category_active."""
     from .serve import serve
     from .services import function_app, function_source
@@ -109,7 +116,7 @@ def function(name: str, host: str, port: int | None, workers: int) -> None:
         function_source(name)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
-    serve(functools.partial(function_app, name), host, port or DEFAULT_PORTS[name], workers=workers, threads=4,
+    serve(functools.partial(function_app, name), host, port or DEFAULT_PORTS[name], threads=threads,
           name=f"helpdesk-{name}")
 
 
@@ -202,6 +209,49 @@ def export_command(file: Path, store_url: str) -> None:
         partial.unlink(missing_ok=True)
         raise click.ClickException(f"Cannot write {file}: {error.strerror}.") from None
     click.echo(f"Exported {csv_rows(file):,} tickets to {file}.")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@store_url_option
+def backup_command(file: Path, store_url: str) -> None:
+    """Copy a consistent snapshot of the running store's database to FILE, without stopping it.
+
+    The copy holds every write the store acknowledged before the backup began; writers wait only
+    while its snapshot is fixed. FILE appears only once the whole copy is written and checked.
+    """
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from .backup import download_backup
+    from .store_client import StoreClient
+
+    folder = file.parent if str(file.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.ClickException(f"Cannot write {file}: the folder {folder} does not exist.")
+    started = time.perf_counter()
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), transient=True) as bar:
+        task = bar.add_task(f"Backing up to {file.name}", total=None)
+        size = download_backup(StoreClient(store_url), file,
+                               lambda done, total: bar.update(task, completed=done, total=total))
+    click.echo(f"Backed up the store at {store_url} to {file} ({size / 2**20:,.1f} MiB) "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--db-path", type=click.Path(path_type=Path), envvar="HELPDESK_DB_PATH", default=DEFAULT_DB_PATH,
+              show_default=True, show_envvar=True, help="The database file of the (stopped) store.")
+def restore_command(file: Path, db_path: Path) -> None:
+    """Put the backup FILE in place of the stopped store's database.
+
+    The backup is checked first (it must open as a helpdesk database of a known schema version);
+    the database it replaces is kept beside it as DB.before-restore-TIME. Refused while a store runs.
+    """
+    from .backup import restore_backup
+
+    counts = restore_backup(file, db_path, click.echo)
+    click.echo(f"Restored {file} to {db_path}: {counts['tickets']:,} tickets, {counts['messages']:,} messages, "
+               f"schema version {counts['schema_version']}. Start the store to use it.")
 
 
 def csv_rows(file: Path) -> int:

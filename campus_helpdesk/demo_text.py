@@ -22,7 +22,6 @@ class Problem:
 
 
 CATEGORIES = ("facility", "it", "services")
-CATEGORY_LABELS = {"facility": "Facility management", "it": "Technical IT", "services": "Services complaints"}
 
 # One problem is one issue: its titles are interchangeable and so are its reports.
 PROBLEMS: dict[str, tuple[Problem, ...]] = {

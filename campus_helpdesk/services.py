@@ -65,13 +65,13 @@ def functions_dir() -> Path:
 def store_app() -> Any:
     """Build the ticket store's WSGI app."""
     from ticket_store import create_app
-    from ticket_store.db import DatabaseLocked
+    from ticket_store.db import DatabaseUnavailable
 
     try:
         return create_app()
-    except DatabaseLocked as error:
+    except DatabaseUnavailable as error:
         print(f"campus-helpdesk store: {error}", file=sys.stderr, flush=True)
-        sys.exit(WORKER_BOOT_ERROR)  # gunicorn then stops instead of retrying
+        sys.exit(WORKER_BOOT_ERROR)  # before listening: the service exits instead of serving
 
 
 def web_app() -> Any:

@@ -7,6 +7,26 @@ from dash import Dash
 from . import shell
 from .security import add_security_headers
 
+#: The page frame Dash writes, with the page's language (read aloud correctly by screen readers).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>
+"""
+
 app = Dash(
     __name__,
     use_pages=True,
@@ -15,6 +35,7 @@ app = Dash(
     update_title=None,
     suppress_callback_exceptions=True,
 )
+app.index_string = INDEX_STRING
 app.layout = shell.layout
 server = app.server
 

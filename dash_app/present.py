@@ -54,6 +54,21 @@ def format_time(value: str | None, zone: ZoneInfo, *, with_zone: bool = True) ->
     return f"{text} {local.tzname()}" if with_zone else text
 
 
+def relative_time(value: str | None, now: datetime | None = None) -> str:
+    """Return how long ago a timestamp was, e.g. ``3 hours ago``."""
+    instant = parse_time(value)
+    if instant is None:
+        return "—"
+    seconds = ((now or datetime.now(timezone.utc)) - instant).total_seconds()
+    if seconds < 0:
+        return "just now" if seconds > -60 else "in the future"
+    for size, unit in ((86_400 * 365, "year"), (86_400 * 30, "month"), (86_400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
 def category_label(category: str | None) -> str:
     """Return a category's name as people read it."""
     if not category:
@@ -90,10 +105,18 @@ def ticket_number(ticket_id: Any) -> str:
     return f"#{ticket_id}"
 
 
+#: Set on a ticket the page read with its history when that history holds a category change.
+CORRECTED = "category_corrected"
+
+
 def category_source_text(ticket: Mapping[str, Any]) -> str:
-    """Return how the ticket got its category, in words."""
+    """Return how the ticket got its category, in words; only a recorded change is a correction.
+
+    An imported ticket keeps the category the helpdesk gave it back then: that was set by
+    staff, but nobody corrected it.
+    """
     if ticket.get("category_source") == "staff":
-        return "corrected by helpdesk staff"
+        return "corrected by helpdesk staff" if ticket.get(CORRECTED) else "set by helpdesk staff"
     return f"assigned automatically, {confidence_percent(ticket.get('category_confidence'))} confidence"
 
 

@@ -47,16 +47,6 @@ def make_session(role: str | None, name: str | None) -> Session:
     return session
 
 
-#: Fill a name field from the session in the browser itself: a server round trip could
-#: land after the person started typing and overwrite what they typed.
-PREFILL_NAME_JS = """
-function(session, typed) {
-    if (typed || !session || !session.name) { return window.dash_clientside.no_update; }
-    return session.name;
-}
-"""
-
-
 def store_for(session: Mapping[str, Any] | None) -> StoreClient:
     """Return a store client speaking with the session's role."""
     return StoreClient(role_of(session))

@@ -8,7 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from .session import SESSION_ID, URL_ID, make_session, name_of, role_of
+from .session import SESSION_ID, URL_ID, make_session, name_of, role_of, store_for
+from .store_status import CHECK_MS, status_banner, store_state
 from .triggers import pressed
 
 ROLE_OPTIONS = [{"label": "User", "value": "user"}, {"label": "Staff", "value": "staff"}]
@@ -74,7 +75,16 @@ def layout() -> html.Div:
             dcc.Store(id=SESSION_ID, storage_type="local"),
             dcc.Location(id=URL_ID, refresh="callback-nav"),
             navbar(),
-            dbc.Container(dash.page_container, fluid="lg", class_name="pb-5"),
+            html.Main(
+                dbc.Container(
+                    [html.Div(id="shell-store-banner", role="status"), dash.page_container],
+                    fluid="lg",
+                    class_name="pb-5",
+                ),
+                id="main",
+            ),
+            dcc.Interval(id="shell-store-check", interval=CHECK_MS),
+            dcc.Store(id="shell-store-state"),
         ]
     )
 
@@ -123,3 +133,17 @@ def toggle_navbar(_clicks: int, _pathname: str, is_open: bool) -> bool:
     if ctx.triggered_id == "navbar-toggler":
         return not is_open if pressed(ctx.triggered) else no_update
     return False
+
+
+@callback(
+    Output("shell-store-banner", "children"),
+    Output("shell-store-state", "data"),
+    Input("shell-store-check", "n_intervals"),
+    State("shell-store-state", "data"),
+    State(SESSION_ID, "data"),
+)
+def store_status_callback(_n, before, session):  # type: ignore[no-untyped-def]
+    state = store_state(store_for(session))
+    if state == before:
+        return no_update, no_update
+    return status_banner(state, before), state

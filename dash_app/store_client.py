@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Literal, TypedDict
 
-from .service_errors import (
-    DEFAULT_TIMEOUT,
-    NotFound,
-    ServiceError,
-    StaleVersion,
-    json_body,
-    send,
-)
+from .service_errors import DEFAULT_TIMEOUT, NotFound, json_body, send
 from .settings import Settings, load_settings
 
 Role = Literal["user", "staff"]
@@ -165,35 +158,23 @@ class StoreClient:
         return self._call("POST", "/tickets", json=body)
 
     def update_ticket(self, ticket_id: int, version: int, changes: dict[str, Any]) -> Ticket:
-        """Change fields of a ticket read at *version*; raise StaleVersion if it moved on."""
-        try:
-            return self._call(
-                "PATCH",
-                f"/tickets/{int(ticket_id)}",
-                json=changes,
-                headers={"If-Match": f'"{int(version)}"'},
-            )
-        except StaleVersion as stale:
-            raise self._with_current_ticket(stale, ticket_id) from None
+        """Change fields of a ticket read at *version*.
+
+        The store applies the change over messages, status changes and edits of other fields made
+        since *version*; it raises StaleVersion, whose body's "current" is the ticket as it is now,
+        when one of these fields was changed since.
+        """
+        return self._call(
+            "PATCH",
+            f"/tickets/{int(ticket_id)}",
+            json=changes,
+            headers={"If-Match": f'"{int(version)}"'},
+        )
 
     def change_status(self, ticket_id: int, status: str, version: int | None = None) -> Ticket:
-        """Move a ticket to *status* (staff only); with *version*, only if it has not changed."""
+        """Move a ticket to *status* (staff only); with *version*, only if it has not changed (else StaleVersion)."""
         headers = {"If-Match": f'"{int(version)}"'} if version is not None else None
-        try:
-            return self._call("POST", f"/tickets/{int(ticket_id)}/status", json={"status": status}, headers=headers)
-        except StaleVersion as stale:
-            raise self._with_current_ticket(stale, ticket_id) from None
-
-    def _with_current_ticket(self, stale: StaleVersion, ticket_id: int) -> StaleVersion:
-        """Attach the ticket as it is now to a 412, reading it again if the body lacks it."""
-        current = current_ticket_from_body(stale.body)
-        if current is None:
-            try:
-                current = self.get_ticket(ticket_id)
-            except ServiceError:
-                current = None
-        stale.body = {**stale.body, "current": current}
-        return stale
+        return self._call("POST", f"/tickets/{int(ticket_id)}/status", json={"status": status}, headers=headers)
 
     def list_messages(self, ticket_id: int) -> list[Message]:
         """Return a ticket's thread, oldest first."""
@@ -216,17 +197,6 @@ class StoreClient:
         return self._call("POST", "/categorize", json={"text": text})
 
 
-def current_ticket_from_body(body: dict[str, Any]) -> Ticket | None:
-    """Return the current ticket carried by a 412 body, whatever key it uses."""
-    for key in ("current", "ticket", "current_ticket"):
-        candidate = body.get(key)
-        if isinstance(candidate, dict) and "version" in candidate:
-            return candidate  # type: ignore[return-value]
-    if "version" in body and "description" in body:
-        return body  # type: ignore[return-value]
-    return None
-
-
 __all__ = [
     "Categorization",
     "Event",
@@ -235,5 +205,4 @@ __all__ = [
     "StoreClient",
     "Ticket",
     "TicketPage",
-    "current_ticket_from_body",
 ]

@@ -6,7 +6,7 @@ from typing import Any, Iterable, Mapping
 
 
 def pressed(triggered: Iterable[Mapping[str, Any]] | None) -> str | None:
-    """Return the id of the button that was pressed, or None.
+    """Return the id of the button that was pressed (or the field Enter was pressed in), or None.
 
     When a page is drawn, Dash calls the callbacks of its new buttons with every button
     listed as triggered and ``n_clicks`` still 0; only a count above 0 is a press.
@@ -14,6 +14,6 @@ def pressed(triggered: Iterable[Mapping[str, Any]] | None) -> str | None:
     for trigger in triggered or []:
         prop_id = str(trigger.get("prop_id") or "")
         component, _, prop = prop_id.rpartition(".")
-        if prop == "n_clicks" and trigger.get("value"):
+        if prop in ("n_clicks", "n_submit") and trigger.get("value"):
             return component
     return None

@@ -3,11 +3,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages the tests need: the browser for the web app's tests; podman and debootstrap to
+# build the image and run its services (tests/deploy/test_image.py, as root only: CI runs as root).
+packages=()
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  echo "Installing Debian's chromium and chromium-driver for the browser tests..."
+  packages+=(chromium chromium-driver)
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  command -v podman >/dev/null || packages+=(podman)
+  command -v debootstrap >/dev/null || packages+=(debootstrap)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "Installing Debian's ${packages[*]} for the tests..."
   if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
   $apt_get update -qq
-  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 python3 -m venv .venv

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from ticket_store import create_app
 
-from .servers import Running, store_process
+from harness.processes import Running, store_process
 
 
 @pytest.fixture

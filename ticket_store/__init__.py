@@ -10,10 +10,11 @@ from flask import Flask, Response, request
 from .access import check_token, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
+from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
 from .errors import register_error_handlers
-from .tickets import staff_corrections
+from .tickets import Tickets
 
 log = logging.getLogger(__name__)
 #: A refused body up to this size is read to its end, so the connection can serve the client's next request.
@@ -44,16 +45,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"], app.config["LOCK_WAIT"])
     categorizer = load_categorizer()
-    corrections = staff_corrections(db)
+    tickets = Tickets(db, categorizer.review_threshold)
+    corrections = tickets.staff_corrections()
     if corrections:
         categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
-    app.extensions["ticket_store"] = Store(db, categorizer)
+    app.extensions["ticket_store"] = Store(db, tickets, categorizer)
 
     app.before_request(check_token)
     app.before_request(read_role)
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
+    app.register_blueprint(backup_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

@@ -6,8 +6,8 @@ import hmac
 from flask import current_app, g, request
 
 from .errors import BadRequest, Unauthorized
+from .rules import ROLES
 
-ROLES = ("user", "staff")
 OPEN_PATHS = ("/api/v1/health",)
 
 
@@ -29,7 +29,3 @@ def read_role() -> None:
                          [{"field": "X-Helpdesk-Role", "message": "must be 'user' or 'staff'."}])
     g.role = role
 
-
-def is_staff() -> bool:
-    """Return True when the caller is helpdesk staff."""
-    return g.get("role") == "staff"

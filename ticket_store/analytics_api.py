@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
-from . import analytics
-from .access import is_staff
+from . import analytics, rules
 from .analytics_queries import ActiveQuery, NotClosedQuery, ResolutionQuery
 from .api import json_body, store
-from .errors import Forbidden, InvalidInput
+from .errors import InvalidInput
 from .payloads import parse
 from .tickets import iso, utc_now
 
@@ -19,8 +18,7 @@ analytics_api = Blueprint("analytics", __name__, url_prefix="/api/v1/analytics")
 @analytics_api.before_request
 def staff_only() -> None:
     """Refuse campus users: analytics are for helpdesk staff and the analysis functions."""
-    if not is_staff():
-        raise Forbidden("Only helpdesk staff may read the analytics.")
+    rules.permit(g.role, "read_analytics")
 
 
 def parse_query(model: type[NotClosedQuery] | type[ActiveQuery]) -> Any:

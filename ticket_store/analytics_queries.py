@@ -33,8 +33,9 @@ class NotClosedQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: Instant
-    until: Instant | None = None
+    since: Instant = Field(description="Opened at or after this instant.")
+    until: Instant | None = Field(None, description="Opened at or before this instant, and not closed at it "
+                                                    "(default: now).")
 
 
 class ActiveQuery(BaseModel):
@@ -42,7 +43,8 @@ class ActiveQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    at: Instant | None = None
+    at: Instant | None = Field(None, description="The instant to take the figures at (default: now); no offset "
+                                                 "means UTC.")
 
 
 class ResolutionQuery(Payload):

@@ -9,14 +9,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
-from . import bulk, tickets
-from .access import is_staff
+from . import bulk, rules
 from .categorizer import Categorizer, ticket_text
 from .db import Database
-from .errors import (BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed,
-                     PreconditionRequired, ServiceUnavailable, UnsupportedMediaType)
+from .errors import (ApiError, BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed,
+                     PreconditionRequired, ServiceUnavailable, UnsupportedMediaType, error_response)
 from .openapi import openapi_document
 from .payloads import CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse, parse_ticket_query
+from .records import Ticket
+from .tickets import Tickets
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 IMPORT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson", "application/ndjson": "ndjson",
@@ -25,19 +26,32 @@ IMPORT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson", "applicatio
 
 @dataclass
 class Store:
-    """What the handlers work with: the database and the categorizer."""
+    """What the handlers work with: the database, its tickets and the categorizer."""
 
     db: Database
+    tickets: Tickets
     categorizer: Categorizer
-
-    @property
-    def review_threshold(self) -> float:
-        return self.categorizer.review_threshold
 
 
 def store() -> Store:
     """Return the app's store."""
     return current_app.extensions["ticket_store"]
+
+
+def refusal_error(refusal: rules.Refusal) -> ApiError:
+    """Return the HTTP error that answers a refusal of the rules (SPEC §3)."""
+    if isinstance(refusal, rules.NotAllowed):
+        allowed = f"allowed: {', '.join(refusal.allowed) or 'none'}"
+        return Conflict(str(refusal), [{"field": "status", "message": allowed}], allowed=refusal.allowed)
+    if isinstance(refusal, rules.Stale):
+        return PreconditionFailed(str(refusal), current=refusal.current)
+    return {rules.NotPermitted: Forbidden, rules.Final: Conflict}[type(refusal)](str(refusal))
+
+
+@api.app_errorhandler(rules.Refusal)
+def refused(refusal: rules.Refusal) -> Response:
+    """Answer a refusal of the rules with its HTTP error."""
+    return error_response(refusal_error(refusal))
 
 
 def json_body() -> Any:
@@ -49,7 +63,7 @@ def json_body() -> Any:
         raise BadRequest("The request body is not valid JSON.") from None
 
 
-def ticket_response(ticket: tickets.Ticket, status: int = 200) -> Response:
+def ticket_response(ticket: Ticket, status: int = 200) -> Response:
     """Return the ticket with its version as the ETag."""
     response = jsonify(ticket)
     response.status_code = status
@@ -57,19 +71,13 @@ def ticket_response(ticket: tickets.Ticket, status: int = 200) -> Response:
     return response
 
 
-def visible_ticket(ticket_id: int) -> tickets.Ticket:
+def visible_ticket(ticket_id: int) -> Ticket:
     """Return the ticket if it exists and the caller may see it (closed tickets: staff only)."""
-    ticket = tickets.get_ticket(store().db, ticket_id, store().review_threshold)
+    ticket = store().tickets.get_ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"There is no ticket #{ticket_id}.")
-    forbid_closed_to_users(ticket)
+    rules.refuse_unless_visible(ticket, g.role)
     return ticket
-
-
-def forbid_closed_to_users(ticket: tickets.Ticket) -> None:
-    """Raise 403 when a campus user reaches a closed ticket."""
-    if ticket["status"] == "closed" and not is_staff():
-        raise Forbidden(f"Ticket #{ticket['id']} is closed; closed tickets are visible to helpdesk staff only.")
 
 
 def if_match_version(required: bool) -> int | None:
@@ -86,28 +94,11 @@ def if_match_version(required: bool) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
 
 
-def refuse_stale(ticket: tickets.Ticket, expected: int | None) -> None:
-    """Raise 412 with the current ticket when the caller's version is not the current one."""
-    if expected is not None and ticket["version"] != expected:
-        raise PreconditionFailed(
-            f"Ticket #{ticket['id']} was changed by someone else since you loaded it (it is now version "
-            f"{ticket['version']}); review the current ticket and apply your change again.",
-            current=ticket,
-        )
-
-
-def refuse_closed(ticket: tickets.Ticket, action: str) -> None:
-    """Raise 403 for users and 409 for staff when the ticket is closed."""
-    forbid_closed_to_users(ticket)
-    if ticket["status"] == "closed":
-        raise Conflict(f"Ticket #{ticket['id']} is closed; a closed ticket is final and cannot be {action}.")
-
-
 @api.get("/health")
 def health() -> Response:
     """Say whether the database answers."""
     try:
-        tickets.ping(store().db)
+        store().tickets.ping()
     except Exception:
         raise ServiceUnavailable("The ticket database does not answer.") from None
     return jsonify({"status": "ok"})
@@ -126,8 +117,7 @@ def create_ticket() -> Response:
     # Without the explanation: a new ticket keeps only category and confidence, and explaining
     # costs about as much CPU as categorizing (measured with python -m bench).
     result = store().categorizer.categorize_many([ticket_text(fields.title, fields.description)])[0]
-    ticket = tickets.create_ticket(store().db, fields.model_dump(), result.category, result.confidence,
-                                   g.role, store().review_threshold)
+    ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role)
     response = ticket_response(ticket, 201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket['id']}"
     return response
@@ -137,11 +127,8 @@ def create_ticket() -> Response:
 def list_tickets() -> Response:
     """Return one page of tickets the caller may see."""
     query = parse_ticket_query(request.args.to_dict())
-    if not is_staff():
-        if query.status and "closed" in query.status:
-            raise Forbidden("Campus users cannot list closed tickets; only helpdesk staff can.")
-        query.status = query.status or ["open", "active"]
-    return jsonify(tickets.list_tickets(store().db, query, store().review_threshold))
+    query.status = rules.visible_statuses(g.role, query.status)
+    return jsonify(store().tickets.list_tickets(query))
 
 
 @api.get("/tickets/<int:ticket_id>")
@@ -155,20 +142,15 @@ def patch_ticket(ticket_id: int) -> Response:
     """Change a ticket's text fields (and, for staff, its category) under If-Match."""
     before = visible_ticket(ticket_id)
     body = json_body()
-    if isinstance(body, dict) and "category" in body and not is_staff():
-        raise Forbidden("Only helpdesk staff may change a ticket's category.")
+    if isinstance(body, dict) and "category" in body:
+        rules.permit(g.role, "recategorize")
     expected = if_match_version(required=True)
     patch = parse(TicketPatch, body)
     if not patch.model_fields_set:
         raise InvalidInput("The request changes nothing: send at least one of title, description, location, "
                            "reporter or category.")
     changes = patch.model_dump(include=patch.model_fields_set)
-
-    def check(current: tickets.Ticket) -> None:
-        refuse_closed(current, "edited")
-        refuse_stale(current, expected)
-
-    ticket = tickets.update_ticket(store().db, ticket_id, changes, g.role, store().review_threshold, check)
+    ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected)
     if (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]):
         store().categorizer.learn([(ticket_text(ticket["title"], ticket["description"]), ticket["category"])])
     return ticket_response(ticket)
@@ -178,29 +160,17 @@ def patch_ticket(ticket_id: int) -> Response:
 def change_status(ticket_id: int) -> Response:
     """Move a ticket along open → active → closed (staff only)."""
     visible_ticket(ticket_id)
-    if not is_staff():
-        raise Forbidden("Only helpdesk staff may change a ticket's status.")
+    rules.permit(g.role, "change_status")
     change = parse(StatusChange, json_body())
     expected = if_match_version(required=False)
-
-    def check(current: tickets.Ticket) -> None:
-        allowed = list(tickets.TRANSITIONS[current["status"]])
-        if change.status not in allowed:
-            can = f"it can only move to {allowed[0]}" if allowed else "a closed ticket is final"
-            raise Conflict(f"Ticket #{ticket_id} is {current['status']}; {can}.",
-                           [{"field": "status", "message": f"allowed: {', '.join(allowed) or 'none'}"}],
-                           allowed=allowed)
-        refuse_stale(current, expected)
-
-    return ticket_response(tickets.change_status(store().db, ticket_id, change.status, g.role,
-                                                 store().review_threshold, check))
+    return ticket_response(store().tickets.change_status(ticket_id, change.status, g.role, expected))
 
 
 @api.get("/tickets/<int:ticket_id>/messages")
 def list_messages(ticket_id: int) -> Response:
     """Return the ticket's thread, oldest first."""
     visible_ticket(ticket_id)
-    return jsonify({"items": tickets.list_messages(store().db, ticket_id)})
+    return jsonify({"items": store().tickets.list_messages(ticket_id)})
 
 
 @api.post("/tickets/<int:ticket_id>/messages")
@@ -208,8 +178,7 @@ def post_message(ticket_id: int) -> Response:
     """Add a message under a ticket that is not closed."""
     visible_ticket(ticket_id)
     message = parse(MessageCreate, json_body())
-    created = tickets.post_message(store().db, ticket_id, message.body, message.author_name, g.role,
-                                   store().review_threshold, lambda current: refuse_closed(current, "answered"))
+    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role)
     response = jsonify(created)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/tickets/{ticket_id}/messages"
@@ -220,7 +189,7 @@ def post_message(ticket_id: int) -> Response:
 def list_events(ticket_id: int) -> Response:
     """Return the ticket's history, oldest first."""
     visible_ticket(ticket_id)
-    return jsonify({"items": tickets.list_events(store().db, ticket_id)})
+    return jsonify({"items": store().tickets.list_events(ticket_id)})
 
 
 @api.post("/categorize")
@@ -230,14 +199,13 @@ def categorize() -> Response:
     result = store().categorizer.categorize(payload.text)
     return jsonify({"category": result.category, "confidence": result.confidence, "scores": result.scores,
                     "explanation": result.explanation,
-                    "needs_review": result.confidence < store().review_threshold})
+                    "needs_review": result.confidence < store().tickets.review_threshold})
 
 
 @api.post("/import")
 def import_tickets() -> Response:
     """Load historical tickets from CSV or NDJSON, all or nothing (staff only)."""
-    if not is_staff():
-        raise Forbidden("Only helpdesk staff may import tickets.")
+    rules.permit(g.role, "import")
     kind = IMPORT_TYPES.get(request.mimetype)
     if kind is None:
         raise UnsupportedMediaType("Send the import as Content-Type text/csv or application/x-ndjson.")
@@ -255,8 +223,7 @@ def import_tickets() -> Response:
 @api.get("/export")
 def export_tickets() -> Response:
     """Return every ticket as CSV in the import's columns (staff only)."""
-    if not is_staff():
-        raise Forbidden("Only helpdesk staff may export tickets.")
+    rules.permit(g.role, "export")
     handle, path = tempfile.mkstemp(prefix="helpdesk-export-", suffix=".csv")
     os.close(handle)
     bulk.export_tickets(store().db, path)

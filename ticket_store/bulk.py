@@ -16,7 +16,7 @@ from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, WHITE_SPACE
 from .schema import SEARCH_TEXT
-from .tickets import TICKET_COLUMNS, utc_now
+from .tickets import EVENT_COLUMNS, TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
 IMPORT_LIMIT = 512 * 1024 * 1024
@@ -31,6 +31,29 @@ TRIM_TEXT_MACRO = (
     f"CASE WHEN contains('{WHITE_SPACE}', left(text, 1)) OR contains('{WHITE_SPACE}', right(text, 1)) "
     f"THEN trim(text, '{WHITE_SPACE}') ELSE text END"
 )
+# A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before them) as a
+# formula (OWASP: CSV injection). Export puts a ' before every text cell that starts with any number
+# of ' and then one of those (a spreadsheet then shows it as text); import takes exactly one ' off
+# such a cell. Other cells are written and read unchanged, so export → import gives every text back
+# exactly: a text that really starts with '= is exported as ''= and imported as '= again.
+TEXT_COLUMNS = ("title", "description", "location", "reporter")
+QUOTED_CELL = re.compile(r"'+[=+\-@\t\r]")
+CELL_NEEDS_QUOTE = r"^'*[=+\-@\t\r]"
+QUOTE_CELL_MACRO = (  # the first-character test first: the regular expression costs more
+    "CREATE OR REPLACE TEMP MACRO quote_cell(text) AS "
+    "CASE WHEN contains('''=+-@' || chr(9) || chr(13), left(text, 1)) "
+    f"AND regexp_matches(text, '{CELL_NEEDS_QUOTE.replace(chr(39), chr(39) * 2)}') THEN '''' || text ELSE text END"
+)
+UNQUOTE_CELL_MACRO = (
+    "CREATE OR REPLACE TEMP MACRO unquote_cell(text) AS "
+    f"CASE WHEN left(text, 1) = '''' AND regexp_matches(text, '^{QUOTED_CELL.pattern.replace(chr(39), chr(39) * 2)}') "
+    "THEN substr(text, 2) ELSE text END"
+)
+
+
+def unquote_cell(text: str) -> str:
+    """Take off the ' that export put before a cell a spreadsheet would run as a formula."""
+    return text[1:] if QUOTED_CELL.match(text) else text
 
 
 def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
@@ -63,9 +86,11 @@ def stage_csv(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
         stage_csv_rows(cursor, path)
         return
     columns = ", ".join(f"'{name}': 'VARCHAR'" for name in COLUMNS)
+    cells = ", ".join(f"unquote_cell({name}) AS {name}" if name in TEXT_COLUMNS else name for name in COLUMNS)
+    cursor.execute(UNQUOTE_CELL_MACRO)
     try:
         cursor.execute(
-            f"CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM read_csv(?, header = true, "
+            f"CREATE OR REPLACE TEMP TABLE staging AS SELECT {cells} FROM read_csv(?, header = true, "
             f"auto_detect = false, columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
             f"strict_mode = true, encoding = 'utf-8')",
             [path],
@@ -117,7 +142,8 @@ def stage_csv_rows(cursor: duckdb.DuckDBPyConnection, path: str) -> None:
                 row += 1
                 if len(record) != len(COLUMNS):
                     raise row_error(row, None, f"the line has {len(record)} fields instead of {len(COLUMNS)}")
-                batch.append(record)
+                batch.append([unquote_cell(cell) if name in TEXT_COLUMNS else cell
+                              for name, cell in zip(COLUMNS, record)])
                 if len(batch) == 50_000:
                     flush()
         except csv.Error as error:
@@ -244,9 +270,10 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
             [first_ticket],
         )
         cursor.execute(
-            "INSERT INTO events SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
+            f"INSERT INTO events ({EVENT_COLUMNS}, version) "
+            "SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
             "json_object('status', trim_text(c.status), 'opened_at', strftime(c.opened, ?), "
-            "'closed_at', strftime(c.closed, ?)) FROM checked c ORDER BY c.row",
+            "'closed_at', strftime(c.closed, ?)), 1 FROM checked c ORDER BY c.row",
             [first_event, first_ticket, now, ISO_FORMAT, ISO_FORMAT],
         )
         for table in ("staging", "checked", "assigned_categories"):
@@ -255,9 +282,12 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
 
 
 def export_tickets(db: Database, path: str) -> None:
-    """Write every ticket, oldest first, as CSV in the columns the import reads."""
-    db.cursor().execute(
-        f"COPY (SELECT title, description, location, reporter, category, status, "
+    """Write every ticket, oldest first, as CSV in the columns the import reads; no cell runs as a formula."""
+    cursor = db.cursor()
+    cursor.execute(QUOTE_CELL_MACRO)
+    cells = ", ".join(f"quote_cell({name}) AS {name}" for name in TEXT_COLUMNS)
+    cursor.execute(
+        f"COPY (SELECT {cells}, category, status, "
         f"strftime(opened_at, '{ISO_FORMAT}') AS opened_at, strftime(closed_at, '{ISO_FORMAT}') AS closed_at "
         f"FROM tickets ORDER BY id) TO '{path}' (FORMAT csv, HEADER true)"
     )

@@ -1,6 +1,7 @@
 """The DuckDB connection's lifecycle: open once per process, a cursor per thread, grouped writes."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 import duckdb
 
-from .errors import ApiError
+from .rules import Refusal
 from .schema import migrate
 
 LOCK_WAIT_SECONDS = 15.0
@@ -17,26 +18,93 @@ INSERT_CHUNK = 64  # rows per INSERT statement when a group commit adds many
 T = TypeVar("T")
 
 
-class DatabaseLocked(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The store cannot open its database file; the message says why, in words."""
+
+
+class DatabaseLocked(DatabaseUnavailable):
     """Another process holds the database file."""
 
 
+class DatabaseDamaged(DatabaseUnavailable):
+    """The database file is not a DuckDB database, is damaged, or cannot be read."""
+
+
+class DatabaseUnusable(DatabaseUnavailable):
+    """This process may not write the database's folder or file."""
+
+
+def check_writable(path: str) -> None:
+    """Raise DatabaseUnusable unless this process can write the database file, its log and its folder."""
+    file = Path(path)
+    folder = file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnusable(f"The database folder {folder} cannot be created: {error.strerror}.") from error
+    me = os.geteuid()
+    for target, kind, needed in ((folder, "folder", os.W_OK | os.X_OK), (file, "file", os.R_OK | os.W_OK),
+                                 (Path(f"{path}.wal"), "file", os.R_OK | os.W_OK)):
+        if (kind == "file" and not target.exists()) or os.access(target, needed, effective_ids=True):
+            continue
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            raise DatabaseUnusable(f"The database folder {folder} is read-only; the ticket store needs to write "
+                                   f"{file.name} there: mount it read-write.")
+        owner = target.stat().st_uid
+        if owner != me:
+            raise DatabaseUnusable(f"The database {kind} {target} is owned by another user (uid {owner}) and not "
+                                   f"writable by this process (uid {me}); give it to uid {me} or run the store as "
+                                   f"uid {owner}.")
+        raise DatabaseUnusable(f"The database {kind} {target} is not writable by this process (uid {me}); "
+                               "allow its owner to read and write it.")
+
+
 def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """Open *path* read-write, waiting a little for a previous store process to let go of it."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Open *path* read-write, waiting a little for a previous store process to let go of it.
+
+    Only a lock held by another process counts as "in use"; a directory, an empty file (a new
+    helpdesk is started by a missing file, never by an empty one, which is more often a failed
+    copy), a damaged or truncated file, or one the store may not read is refused with its reason.
+    """
+    file = Path(path)
+    if file.is_dir():
+        raise DatabaseDamaged(f"The database path {path} is a directory, not a database file; "
+                              "set HELPDESK_DB_PATH to a file inside it, such as helpdesk.duckdb.")
+    check_writable(path)
+    if file.is_file() and file.stat().st_size == 0:
+        raise DatabaseDamaged(f"The database file {path} is empty (0 bytes), so it holds no helpdesk; "
+                              "restore a backup over it, or delete it to start a new, empty helpdesk.")
     deadline = time.monotonic() + wait
     while True:
         try:
             connection = duckdb.connect(path, config={"memory_limit": memory_limit})
             connection.execute("SET TimeZone = 'UTC'")
+            # A cut-off file opens (its header is intact) and fails only when a missing block is read.
+            block_size, blocks = connection.execute(
+                "SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+            if Path(path).stat().st_size < block_size * blocks:
+                connection.close()
+                raise duckdb.IOException(f"Could not read enough bytes: the file is shorter than its {blocks} blocks")
             return connection
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+            reason = str(error)
+            if "lock on file" not in reason.lower():  # "Could not set lock on file …: Conflicting lock …"
+                if "not a valid DuckDB database" in reason or "read enough bytes" in reason:
+                    raise DatabaseDamaged(
+                        f"The database file {path} is not a DuckDB database or is damaged (truncated?); "
+                        "restore a backup over it (campus-helpdesk restore FILE)."
+                    ) from error
+                raise DatabaseDamaged(f"The database file {path} cannot be opened: "
+                                      f"{reason.removeprefix('IO Error: ')}") from error
+            if time.monotonic() > deadline:
                 raise DatabaseLocked(
                     f"The database file {path} is in use by another process; "
                     "only one ticket store may open it at a time."
                 ) from error
             time.sleep(0.25)
+        except duckdb.Error as error:  # a checksum mismatch, a file of a newer DuckDB, …
+            raise DatabaseDamaged(f"The database file {path} is damaged or cannot be read by this DuckDB "
+                                  f"({error}); restore a backup over it (campus-helpdesk restore FILE).") from error
 
 
 class PendingWrite(Generic[T]):
@@ -49,11 +117,11 @@ class PendingWrite(Generic[T]):
         self.error: Exception | None = None
 
     def run(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        """Run the job; keep a refusal (ApiError), re-raise anything unexpected."""
+        """Run the job; keep a refusal (the rules'), re-raise anything unexpected."""
         self.result, self.error = None, None
         try:
             self.result = self.job(cursor)
-        except ApiError as refusal:
+        except Refusal as refusal:
             self.error = refusal
 
     def outcome(self) -> T:
@@ -96,7 +164,7 @@ class Database:
         """Run *job* in a transaction and return its result once committed.
 
         Writes that arrive while a commit is under way are committed together (group commit:
-        one fsync for many requests). A job may refuse with an ApiError only before its first
+        one fsync for many requests). A job may refuse (raise a Refusal) only before its first
         write, so a refusal leaves the shared transaction clean.
         """
         pending = PendingWrite(job)
@@ -113,9 +181,14 @@ class Database:
         """Add *row* to *table* at the end of this write's transaction (call inside a write).
 
         The rows of a group commit go in with one INSERT per table, about a third of the cost
-        of one INSERT per row; nothing inside a write reads a row it has just added.
+        of one INSERT per row. A job that reads rows of a table written this way calls
+        insert_deferred_now first.
         """
         self._deferred.append((table, columns, row))
+
+    def insert_deferred_now(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Insert the rows the group's earlier jobs deferred (call before the job defers rows of its own)."""
+        self._insert_deferred(cursor)
 
     def _run(self, pending: PendingWrite, cursor: duckdb.DuckDBPyConnection) -> None:
         """Run one job; a refused job leaves no deferred rows behind."""

@@ -1,153 +1,59 @@
-"""The OpenAPI 3 document of the store, built from the same models that validate requests."""
+"""The OpenAPI 3 document of the store, generated from the models that validate requests and type its answers."""
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, TypeAdapter
 
-from .analytics_queries import MAX_EDGES, ResolutionQuery
-from .payloads import (CONTROL_CHARACTERS, FIELD_LIMITS, WHITE_SPACE, CategorizeRequest, MessageCreate, StatusChange,
-                       TicketCreate, TicketPatch)
+from . import records
+from .access import ROLES
+from .analytics_queries import MAX_EDGES, ActiveQuery, NotClosedQuery, ResolutionQuery
+from .payloads import CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch, TicketQuery
 
-CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
-WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)  # what the store trims
-PLAIN_TEXT = f"^[^{CONTROL}]*$"
-NON_BLANK_TEXT = f"^[^{CONTROL}]*[^{WHITE}{CONTROL}][^{CONTROL}]*$"
-REQUIRED_TEXT = {"description", "body", "text"}
-
-
-class Response(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+REFERENCE = "#/components/schemas/{model}"
+REQUESTS = (TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest, ResolutionQuery)
+ANSWERS = (records.Ticket, records.TicketPage, records.MessageList, records.EventList, records.Categorization,
+           records.ImportResult, records.Health, records.Error, records.NotClosedCounts, records.ActiveByCategory,
+           records.ResolutionBuckets)
 
 
-class Ticket(Response):
-    id: int
-    title: str | None
-    description: str
-    location: str | None
-    reporter: str | None
-    category: Literal["facility", "it", "services"]
-    category_source: Literal["auto", "staff"]
-    category_confidence: float = Field(ge=0, le=1)
-    needs_review: bool = Field(description="True when the category was assigned automatically with low confidence.")
-    status: Literal["open", "active", "closed"]
-    opened_at: str = Field(json_schema_extra={"format": "date-time"})
-    updated_at: str = Field(json_schema_extra={"format": "date-time"})
-    closed_at: str | None = Field(json_schema_extra={"format": "date-time"})
-    version: int = Field(ge=1)
-    message_count: int = Field(ge=0)
+def component_schemas() -> dict[str, Any]:
+    """Return the JSON schemas of the request models and the answer records, and of everything they reference."""
+    _, schemas = TypeAdapter.json_schemas(
+        [(model, "validation", TypeAdapter(model)) for model in REQUESTS]
+        + [(record, "serialization", TypeAdapter(record)) for record in ANSWERS], ref_template=REFERENCE)
+    for schema in schemas["$defs"].values():
+        for field in schema.get("properties", {}).values():
+            if "default" in field and field["default"] is None and "type" in field:
+                del field["default"]  # optional in a PATCH, but never null
+    return schemas["$defs"]
 
 
-class StatusCounts(Response):
-    open: int | None = None
-    active: int | None = None
-    closed: int | None = None
+def comma_list(*names: str) -> str:
+    """Return the pattern of a comma list of *names*, as the list endpoint reads it (blanks ignored)."""
+    entry = rf"\s*({'|'.join(names)})?\s*"
+    return f"^{entry}(,{entry})*$"
 
 
-class TicketPage(Response):
-    items: list[Ticket]
-    total: int
-    limit: int
-    offset: int
-    counts: StatusCounts | None = Field(None, description="Tickets per status for the same filters (with_counts=true).")
+def parameter_schema(field: dict[str, Any]) -> dict[str, Any]:
+    """Return a query parameter's schema from its model field's: left out means not given, so never null."""
+    schema = {key: value for key, value in field.items() if key not in ("title", "description", "anyOf", "default")}
+    if field.get("default") is not None:
+        schema["default"] = field["default"]
+    options = [option for option in field.get("anyOf", ()) if option.get("type") != "null"]
+    schema.update(options[0] if len(options) == 1 else {"anyOf": options} if options else {})
+    if schema.get("type") == "array":  # sent as a comma list
+        schema = {"type": "string", "pattern": comma_list(*schema["items"]["enum"])}
+    return schema
 
 
-class Message(Response):
-    id: int
-    ticket_id: int
-    author_role: Literal["user", "staff"]
-    author_name: str | None
-    body: str
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
-
-
-class MessageList(Response):
-    items: list[Message]
-
-
-class Event(Response):
-    id: int
-    ticket_id: int
-    at: str = Field(json_schema_extra={"format": "date-time"})
-    role: Literal["user", "staff"]
-    kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported"]
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-
-
-class EventList(Response):
-    items: list[Event]
-
-
-class Categorization(Response):
-    category: Literal["facility", "it", "services"]
-    confidence: float = Field(ge=0, le=1)
-    scores: dict[str, float]
-    explanation: list[str]
-    needs_review: bool
-
-
-class ImportResult(Response):
-    imported: int
-
-
-class Health(Response):
-    status: Literal["ok"]
-
-
-class CategoryCounts(Response):
-    facility: int = Field(ge=0)
-    it: int = Field(ge=0)
-    services: int = Field(ge=0)
-
-
-class NotClosedStatusCounts(Response):
-    open: int = Field(ge=0)
-    active: int = Field(ge=0)
-
-
-class NotClosedCounts(Response):
-    since: str = Field(json_schema_extra={"format": "date-time"})
-    until: str = Field(json_schema_extra={"format": "date-time"})
-    count: int = Field(ge=0, description="Tickets opened from since to until (both included) not closed at until.")
-    by_status: NotClosedStatusCounts = Field(description="The status each of them had at until.")
-    by_category: CategoryCounts
-
-
-class ActiveByCategory(Response):
-    at: str = Field(json_schema_extra={"format": "date-time"})
-    by_category: CategoryCounts = Field(description="Tickets active at the instant, every category listed.")
-    total: int = Field(ge=0)
-
-
-class ResolutionFigures(Response):
-    start: str = Field(json_schema_extra={"format": "date-time"})
-    end: str = Field(json_schema_extra={"format": "date-time"})
-    opened: int = Field(ge=0, description="Tickets opened from start (included) to end (excluded), by at.")
-    closed: int = Field(ge=0, description="How many of them were closed at at.")
-    avg_resolution_hours: float | None = Field(description="Mean of closed_at − opened_at; null when none closed.")
-    median_resolution_hours: float | None = Field(description="Median (interpolated); null when none closed.")
-
-
-class ResolutionBuckets(Response):
-    at: str = Field(json_schema_extra={"format": "date-time"})
-    buckets: list[ResolutionFigures]
-    overall: ResolutionFigures = Field(description="The same figures over all buckets together.")
-
-
-class ErrorDetail(BaseModel):
-    field: str | None = None
-    message: str
-    row: int | None = None
-
-
-class Error(BaseModel):
-    status: int
-    error: str
-    details: list[ErrorDetail]
-    current: Ticket | None = Field(None, description="On 412: the ticket as it is now.")
-    allowed: list[str] | None = Field(None, description="On 409 for a transition: the statuses allowed next.")
+def query_parameters(model: type[BaseModel]) -> tuple[dict[str, Any], ...]:
+    """Return the fields of the query model *model* as the operation's query parameters."""
+    schema = model.model_json_schema(ref_template=REFERENCE)
+    return tuple({"name": name, "in": "query", "required": name in schema.get("required", ()),
+                  "schema": parameter_schema(field), "description": field["description"]}
+                 for name, field in schema["properties"].items())
 
 
 ERRORS = {
@@ -163,32 +69,6 @@ ERRORS = {
     428: "If-Match is missing.",
     503: "The database does not answer.",
 }
-
-
-def model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
-    """Return the JSON schemas of *models* and everything they reference, for components."""
-    schemas: dict[str, Any] = {}
-    for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-    for schema in schemas.values():
-        for name, prop in schema.get("properties", {}).items():
-            if "default" in prop and prop["default"] is None and prop.get("type") == "string":
-                del prop["default"]  # optional in a PATCH, but never null
-            if name in FIELD_LIMITS:
-                add_text_pattern(prop, NON_BLANK_TEXT if name in REQUIRED_TEXT else PLAIN_TEXT)
-                prop.setdefault("description", f"At most {FIELD_LIMITS[name]:,} characters after trimming white space "
-                                               "at both ends (a limit JSON Schema cannot state).")
-    return schemas
-
-
-def add_text_pattern(schema: dict[str, Any], pattern: str) -> None:
-    """Add the plain-text pattern to every string in *schema*."""
-    if schema.get("type") == "string":
-        schema["pattern"] = pattern
-    for option in schema.get("anyOf", []):
-        add_text_pattern(option, pattern)
 
 
 def json_content(name: str) -> dict[str, Any]:
@@ -213,48 +93,6 @@ def operation(summary: str, ok: int, body: str | None, errors: tuple[int, ...], 
 
 TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 ETAG = {"ETag": {"description": 'The ticket\'s version, quoted: "3".', "schema": {"type": "string"}}}
-
-
-def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
-TIMESTAMP_OR_DATE = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
-
-
-def comma_list(*names: str) -> str:
-    """Return the pattern of a comma list of *names*, as the list endpoint reads it (blanks ignored)."""
-    entry = rf"\s*({'|'.join(names)})?\s*"
-    return f"^{entry}(,{entry})*$"
-
-
-LIST_PARAMS = (
-    query("status", {"type": "string", "pattern": comma_list("open", "active", "closed")},
-          "Comma list of statuses (empty entries are ignored). Users: open and active by default, closed is "
-          "refused; staff: all by default."),
-    query("category", {"type": "string", "pattern": comma_list("facility", "it", "services")},
-          "Comma list of categories (empty entries are ignored)."),
-    query("q", {"type": "string", "pattern": PLAIN_TEXT},
-          "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a "
-          "ticket id. At most 200 characters after trimming."),
-    query("opened_after", TIMESTAMP_OR_DATE, "Opened at or after this instant (a date means its midnight, UTC)."),
-    query("opened_before", TIMESTAMP_OR_DATE, "Opened at or before this instant (a date means its midnight, UTC)."),
-    query("needs_review", {"type": "boolean"}, "Only tickets whose automatic category has low confidence (or not)."),
-    query("with_counts", {"type": "boolean"}, "Add tickets per status for the same filters."),
-    query("sort", {"type": "string", "enum": [f"{sign}{field}" for field in
-                                              ("id", "opened_at", "updated_at", "closed_at", "status", "category", "title")
-                                              for sign in ("", "-")]}, "Sort field, '-' for descending; default -opened_at."),
-    query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Page size."),
-    query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}, "Rows to skip."),
-)
-AT = query("at", {"type": "string", "format": "date-time"},
-           "The instant to take the figures at (default: now); no offset means UTC.")
-NOT_CLOSED_PARAMS = (
-    {**query("since", {"type": "string", "format": "date-time"}, "Opened at or after this instant."),
-     "required": True},
-    query("until", {"type": "string", "format": "date-time"},
-          "Opened at or before this instant, and not closed at it (default: now)."),
-)
 IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string", "pattern": r"\S"},
             "description": 'The version you last saw, as the ETag gave it: "3". "*" skips the check.'}
 
@@ -280,7 +118,7 @@ def openapi_document() -> dict[str, Any]:
                 "post": operation("Report a ticket (it is categorized automatically)", 201, "Ticket", (413, 422),
                                   request="TicketCreate", headers={**ETAG, "Location": {"schema": {"type": "string"}}}),
                 "get": operation("List tickets: filter, search, sort, page", 200, "TicketPage", (403, 422),
-                                 params=LIST_PARAMS),
+                                 params=query_parameters(TicketQuery)),
             },
             "/api/v1/tickets/{ticket_id}": {
                 "get": operation("One ticket", 200, "Ticket", (403, 404), params=(TICKET_ID,), headers=ETAG),
@@ -317,13 +155,17 @@ def openapi_document() -> dict[str, Any]:
                 "get": operation("Every ticket as CSV, in the import's columns (staff)", 200, None, (403,),
                                  content=csv_body),
             },
+            "/api/v1/backup": {
+                "post": operation("A consistent copy of the database file, taken while the store runs (staff)", 200,
+                                  None, (403,), content={"application/vnd.duckdb": {"schema": {"type": "string"}}}),
+            },
             "/api/v1/analytics/not-closed": {
                 "get": operation("Tickets opened in a period and not closed at its end, by status and category "
-                                 "(staff)", 200, "NotClosedCounts", (403, 422), params=NOT_CLOSED_PARAMS),
+                                 "(staff)", 200, "NotClosedCounts", (403, 422), params=query_parameters(NotClosedQuery)),
             },
             "/api/v1/analytics/active": {
                 "get": operation("Tickets active at an instant, per category (staff)", 200, "ActiveByCategory",
-                                 (403, 422), params=(AT,)),
+                                 (403, 422), params=query_parameters(ActiveQuery)),
             },
             "/api/v1/analytics/resolution": {
                 "post": {**operation("Opened, closed, average and median resolution hours per bucket of opening "
@@ -334,12 +176,9 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": model_schemas(TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest,
-                                     Ticket, TicketPage, MessageList, EventList, Categorization, ImportResult,
-                                     Health, Error, ResolutionQuery, NotClosedCounts, ActiveByCategory,
-                                     ResolutionBuckets),
+            "schemas": component_schemas(),
             "parameters": {"Role": {"name": "X-Helpdesk-Role", "in": "header", "required": False,
-                                    "schema": {"type": "string", "enum": ["user", "staff"]},
+                                    "schema": {"type": "string", "enum": list(ROLES)},
                                     "description": "The caller's role; absent means user."}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .categorizer import CATEGORIES
@@ -19,7 +19,13 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000,
-                "text": 10_000}
+                "text": 10_000, "q": 200}
+CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
+WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
+# What the document says of a text: its characters as a pattern; its limit in words, because the
+# limit counts after trimming and a JSON Schema maxLength would count the white space too.
+PLAIN_TEXT = f"^[^{CONTROL}]*$"
+NON_BLANK_TEXT = f"^[^{CONTROL}]*[^{WHITE}{CONTROL}][^{CONTROL}]*$"
 NOT_SETTABLE = {
     "id": "ids are assigned by the store",
     "status": "new tickets are always open; staff change the status with the status endpoint",
@@ -89,12 +95,20 @@ def empty_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def text(limit: int, required: bool = False) -> Any:
-    """Return the annotated type of a plain-text field of at most *limit* characters after trimming."""
-    base = Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(limit)]
+def trimmed_text(limit: int, pattern: str = PLAIN_TEXT) -> Any:
+    """Return the annotated type of plain text, trimmed, of at most *limit* characters after trimming."""
+    return Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(limit),
+                     Field(json_schema_extra={"pattern": pattern})]
+
+
+def text(field: str, required: bool = False) -> Any:
+    """Return the annotated type of the plain-text *field*, limited as FIELD_LIMITS says."""
+    limit = FIELD_LIMITS[field]
+    limit_in_words = Field(description=f"At most {limit:,} characters after trimming white space at both ends "
+                                       "(a limit JSON Schema cannot state).")
     if required:
-        return Annotated[base, AfterValidator(not_blank)]
-    return Annotated[base | None, AfterValidator(empty_to_none)]
+        return Annotated[trimmed_text(limit, NON_BLANK_TEXT), AfterValidator(not_blank), limit_in_words]
+    return Annotated[trimmed_text(limit) | None, AfterValidator(empty_to_none), limit_in_words]
 
 
 class Payload(BaseModel):
@@ -104,10 +118,10 @@ class Payload(BaseModel):
 class TicketCreate(Payload):
     """A new ticket as a campus user reports it."""
 
-    description: text(10_000, required=True)
-    title: text(120) = None
-    location: text(200) = None
-    reporter: text(80) = None
+    description: text("description", required=True)
+    title: text("title") = None
+    location: text("location") = None
+    reporter: text("reporter") = None
 
 
 class TicketPatch(Payload):
@@ -115,10 +129,10 @@ class TicketPatch(Payload):
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
 
-    title: text(120) = None
-    description: text(10_000, required=True) = None
-    location: text(200) = None
-    reporter: text(80) = None
+    title: text("title") = None
+    description: text("description", required=True) = None
+    location: text("location") = None
+    reporter: text("reporter") = None
     category: Category = None  # explicit null is refused: a ticket always has a category
 
 
@@ -131,34 +145,46 @@ class StatusChange(Payload):
 class MessageCreate(Payload):
     """A message posted under a ticket."""
 
-    body: text(10_000, required=True)
-    author_name: text(80) = None
+    body: text("body", required=True)
+    author_name: text("author_name") = None
 
 
 class CategorizeRequest(Payload):
     """A text to categorize without storing anything."""
 
-    text: text(10_000, required=True)
+    text: text("text", required=True)
+
+
+# A date means its midnight (pydantic reads 2025-03-01 as 2025-03-01T00:00:00).
+DateOrTimestamp = Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant), WithJsonSchema(
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]})]
 
 
 class TicketQuery(BaseModel):
-    """Filters, search, sort and page of the ticket list."""
+    """Filters, search, sort and page of the ticket list; lists come as comma lists."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: list[Status] | None = None
-    category: list[Category] | None = None
-    q: Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(200)] | None = None
-    opened_after: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
-    opened_before: Annotated[datetime, BeforeValidator(iso_timestamp), AfterValidator(utc_instant)] | None = None
-    needs_review: bool | None = None
-    with_counts: bool = False
+    status: list[Status] | None = Field(None, description=(
+        "Comma list of statuses (empty entries are ignored). Users: open and active by default, closed is "
+        "refused; staff: all by default."))
+    category: list[Category] | None = Field(None, description="Comma list of categories (empty entries are ignored).")
+    q: trimmed_text(FIELD_LIMITS["q"]) | None = Field(None, description=(
+        "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a "
+        f"ticket id. At most {FIELD_LIMITS['q']} characters after trimming."))
+    opened_after: DateOrTimestamp | None = Field(
+        None, description="Opened at or after this instant (a date means its midnight, UTC).")
+    opened_before: DateOrTimestamp | None = Field(
+        None, description="Opened at or before this instant (a date means its midnight, UTC).")
+    needs_review: bool | None = Field(
+        None, description="Only tickets whose automatic category has low confidence (or not).")
+    with_counts: bool = Field(False, description="Add tickets per status for the same filters.")
     sort: Literal[
         "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
         "status", "-status", "category", "-category", "title", "-title",
-    ] = "-opened_at"
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    ] = Field("-opened_at", description="Sort field, '-' for descending; default -opened_at.")
+    limit: int = Field(50, ge=1, le=200, description="Page size.")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Rows to skip.")
 
 
 def describe(error: dict[str, Any]) -> dict[str, str]:

@@ -53,6 +53,16 @@ MIGRATIONS: list[tuple[int, str]] = [
         "ALTER TABLE tickets ADD COLUMN search_text VARCHAR;"
         f"UPDATE tickets SET search_text = {SEARCH_TEXT}",
     ),
+    (
+        3,
+        # Each event records the ticket's version it produced, so a stale edit can tell which fields
+        # changed since the caller's version. Before, every change (a PATCH's edit and category
+        # change share one) was stamped with its own instant, so the distinct instants count versions.
+        "ALTER TABLE events ADD COLUMN version INTEGER;"
+        "UPDATE events SET version = numbered.version FROM ("
+        "SELECT id, dense_rank() OVER (PARTITION BY ticket_id ORDER BY occurred_at) AS version FROM events"
+        ") numbered WHERE events.id = numbered.id",
+    ),
 ]
 
 

@@ -1,14 +1,18 @@
-"""Tickets, their messages and their history: every SQL statement behind a named function."""
+"""Tickets, their messages and their history: every SQL statement behind a named method."""
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from . import rules
 from .db import Database
-from .payloads import TicketQuery
+
+if TYPE_CHECKING:  # the API's layer parses queries and describes records; here only their fields are used
+    from .payloads import TicketQuery
+    from .records import Ticket
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
@@ -16,26 +20,7 @@ TICKET_COLUMNS = (
 )
 MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
-TRANSITIONS = {"open": ("active",), "active": ("closed",), "closed": ()}
 EDITABLE_FIELDS = ("title", "description", "location", "reporter")
-
-
-class Ticket(TypedDict):
-    id: int
-    title: str | None
-    description: str
-    location: str | None
-    reporter: str | None
-    category: str
-    category_source: str
-    category_confidence: float
-    needs_review: bool
-    status: str
-    opened_at: str
-    updated_at: str
-    closed_at: str | None
-    version: int
-    message_count: int
 
 
 def utc_now() -> datetime:
@@ -65,11 +50,12 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     }
 
 
-def record_event(db: Database, ticket_id: int, at: datetime, role: str, kind: str,
+def record_event(db: Database, ticket_id: int, version: int, at: datetime, role: str, kind: str,
                  old: dict | None, new: dict | None) -> None:
-    """Append one entry to a ticket's history."""
-    db.insert_later("events", EVENT_COLUMNS, (db.reserve_ids("events"), ticket_id, at, role, kind,
-                    None if old is None else json.dumps(old), None if new is None else json.dumps(new)))
+    """Append one entry to a ticket's history, with the ticket's version it produced."""
+    db.insert_later("events", f"{EVENT_COLUMNS}, version",
+                    (db.reserve_ids("events"), ticket_id, at, role, kind,
+                     None if old is None else json.dumps(old), None if new is None else json.dumps(new), version))
 
 
 def search_text(fields: dict[str, Any]) -> str:
@@ -88,99 +74,196 @@ def fetch_ticket_row(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> tuple
     return cursor.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
 
 
-def get_ticket(db: Database, ticket_id: int, review_threshold: float) -> Ticket | None:
-    """Return the ticket with *ticket_id*, or None."""
-    row = fetch_ticket_row(db.cursor(), ticket_id)
-    return None if row is None else ticket_record(row, review_threshold)
+class Tickets:
+    """The tickets of one database, with their threads and histories.
 
+    *review_threshold* is the categorizer's: an automatic category less sure than that needs review.
+    """
 
-def create_ticket(db: Database, fields: dict[str, Any], category: str, confidence: float, role: str,
-                  review_threshold: float) -> Ticket:
-    """Store a new open ticket and its 'created' event."""
+    def __init__(self, db: Database, review_threshold: float) -> None:
+        self.db = db
+        self.review_threshold = review_threshold
 
-    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-        now = utc_now()
-        row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
-               fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
-        db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
-        ticket = ticket_record(row, review_threshold)
-        created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
-        record_event(db, ticket["id"], now, role, "created", None, created)
-        return ticket
+    def record(self, row: tuple) -> Ticket:
+        """Return the API's ticket from a database row."""
+        return ticket_record(row, self.review_threshold)
 
-    return db.write(write)
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        """Return the ticket with *ticket_id*, or None."""
+        row = fetch_ticket_row(self.db.cursor(), ticket_id)
+        return None if row is None else self.record(row)
 
+    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
+        """Store a new open ticket and its 'created' event."""
+        db = self.db
 
-def update_ticket(db: Database, ticket_id: int, changes: dict[str, Any], role: str,
-                  review_threshold: float, check: Any) -> Ticket:
-    """Apply *changes* to the ticket; *check* raises when the workflow or the version forbids it."""
-    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-        current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
-        check(current)
-        edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
-        recategorized = "category" in changes and (
-            current["category"] != changes["category"] or current["category_source"] != "staff"
-        )
-        if not edited and not recategorized:
-            return current
-        now = utc_now()
-        assignments = {**edited, "updated_at": now, "version": current["version"] + 1}
-        if edited:
-            assignments["search_text"] = search_text({**current, **edited})
-        if recategorized:
-            assignments.update(category=changes["category"], category_source="staff")
-        cursor.execute(
-            f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
-            [*assignments.values(), ticket_id],
-        )
-        if edited:
-            record_event(db, ticket_id, now, role, "edited",
-                         {key: current[key] for key in edited}, edited)
-        if recategorized:
-            record_event(db, ticket_id, now, role, "category_changed",
-                         {"category": current["category"], "category_source": current["category_source"]},
-                         {"category": changes["category"], "category_source": "staff"})
-        return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+        def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+            now = utc_now()
+            row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
+                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
+            db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
+            ticket = self.record(row)
+            created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
+            record_event(db, ticket["id"], 1, now, role, "created", None, created)
+            return ticket
 
-    return db.write(write)
+        return db.write(write)
 
+    def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None) -> Ticket:
+        """Apply *changes* to the ticket the caller saw at version *expected* (None: any version).
 
-def change_status(db: Database, ticket_id: int, status: str, role: str, review_threshold: float,
-                  check: Any) -> Ticket:
-    """Move the ticket to *status*; *check* raises when the workflow or version forbids it."""
-    def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
-        current = ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
-        check(current)
-        now = utc_now()
-        closed_at = now if status == "closed" else None
-        cursor.execute(
-            "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [status, closed_at, now, ticket_id],
-        )
-        record_event(db, ticket_id, now, role, "status_changed",
-                     {"status": current["status"]}, {"status": status})
-        return ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold)
+        Refused when the ticket is closed, or when a field being changed was changed after *expected*.
+        """
+        db = self.db
 
-    return db.write(write)
+        def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+            current = self.record(fetch_ticket_row(cursor, ticket_id))
+            rules.refuse_closed(current, role, "edited")
+            rules.refuse_conflicting_edit(current, expected, changes,
+                                          lambda version: self.fields_changed_since(cursor, ticket_id, version))
+            edited = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS and current[key] != value}
+            recategorized = "category" in changes and (
+                current["category"] != changes["category"] or current["category_source"] != "staff"
+            )
+            if not edited and not recategorized:
+                return current
+            now = utc_now()
+            version = current["version"] + 1
+            assignments = {**edited, "updated_at": now, "version": version}
+            if edited:
+                assignments["search_text"] = search_text({**current, **edited})
+            if recategorized:
+                assignments.update(category=changes["category"], category_source="staff")
+            cursor.execute(
+                f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
+                [*assignments.values(), ticket_id],
+            )
+            if edited:
+                record_event(db, ticket_id, version, now, role, "edited",
+                             {key: current[key] for key in edited}, edited)
+            if recategorized:
+                record_event(db, ticket_id, version, now, role, "category_changed",
+                             {"category": current["category"], "category_source": current["category_source"]},
+                             {"category": changes["category"], "category_source": "staff"})
+            return self.record(fetch_ticket_row(cursor, ticket_id))
 
+        return db.write(write)
 
-def post_message(db: Database, ticket_id: int, body: str, author_name: str | None, role: str,
-                 review_threshold: float, check: Any) -> dict[str, Any]:
-    """Add a message under the ticket; it counts as a change of the ticket."""
-    def write(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        check(ticket_record(fetch_ticket_row(cursor, ticket_id), review_threshold))
-        now = utc_now()
-        message_id = db.reserve_ids("messages")
-        db.insert_later("messages", MESSAGE_COLUMNS, (message_id, ticket_id, role, author_name, body, now))
-        cursor.execute(
-            "UPDATE tickets SET message_count = message_count + 1, updated_at = ?, version = version + 1 WHERE id = ?",
-            [now, ticket_id],
-        )
-        record_event(db, ticket_id, now, role, "message_posted", None,
-                     {"message_id": message_id, "author_name": author_name})
-        return message_record((message_id, ticket_id, role, author_name, body, now))
+    def fields_changed_since(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, version: int) -> set[str]:
+        """Return the patchable fields of the ticket that edits after *version* changed (call inside a write)."""
+        self.db.insert_deferred_now(cursor)  # an earlier edit in this group commit may be the one
+        rows = cursor.execute(
+            "SELECT new FROM events WHERE ticket_id = ? AND version > ? AND kind IN ('edited', 'category_changed')",
+            [ticket_id, version],
+        ).fetchall()
+        changed = {key for (new,) in rows for key in json.loads(new)}
+        return changed & set(rules.PATCHABLE_FIELDS)
 
-    return db.write(write)
+    def change_status(self, ticket_id: int, status: str, role: str, expected: int | None) -> Ticket:
+        """Move the ticket to *status* if the workflow allows it and it is still at version *expected*."""
+        db = self.db
+
+        def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
+            current = self.record(fetch_ticket_row(cursor, ticket_id))
+            rules.refuse_transition(current, status)
+            rules.refuse_stale(current, expected)
+            now = utc_now()
+            closed_at = now if status == "closed" else None
+            cursor.execute(
+                "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                [status, closed_at, now, ticket_id],
+            )
+            record_event(db, ticket_id, current["version"] + 1, now, role, "status_changed",
+                         {"status": current["status"]}, {"status": status})
+            return self.record(fetch_ticket_row(cursor, ticket_id))
+
+        return db.write(write)
+
+    def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str) -> dict[str, Any]:
+        """Add a message under a ticket that is not closed; it counts as a change of the ticket."""
+        db = self.db
+
+        def write(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+            current = self.record(fetch_ticket_row(cursor, ticket_id))
+            rules.refuse_closed(current, role, "answered")
+            now = utc_now()
+            message_id = db.reserve_ids("messages")
+            db.insert_later("messages", MESSAGE_COLUMNS, (message_id, ticket_id, role, author_name, body, now))
+            cursor.execute(
+                "UPDATE tickets SET message_count = message_count + 1, updated_at = ?, version = version + 1 "
+                "WHERE id = ?",
+                [now, ticket_id],
+            )
+            record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
+                         {"message_id": message_id, "author_name": author_name})
+            return message_record((message_id, ticket_id, role, author_name, body, now))
+
+        return db.write(write)
+
+    def list_messages(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return the ticket's thread, oldest first."""
+        rows = self.db.cursor().execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY created_at, id", [ticket_id]
+        ).fetchall()
+        return [message_record(row) for row in rows]
+
+    def list_events(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return the ticket's history, oldest first."""
+        rows = self.db.cursor().execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
+        ).fetchall()
+        return [
+            {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
+             "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new)}
+            for id_, tid, at, role, kind, old, new in rows
+        ]
+
+    def list_tickets(self, query: TicketQuery) -> dict[str, Any]:
+        """Return one page of tickets matching *query*, the total, and optionally counts per status."""
+        cursor = self.db.cursor()
+        where, params = ticket_filters(query, self.review_threshold)
+        column = query.sort.removeprefix("-")
+        direction = "DESC" if query.sort.startswith("-") else "ASC"
+        order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
+        # Sort only the narrow key columns to find the page's ids, then fetch those whole rows by
+        # their ids: deep offsets stay cheap because the wide text columns are never sorted, and a
+        # page whose tickets lie all over the table (sorted by title, say) is looked up by key
+        # instead of joined against every row (at 1M tickets: 6 ms instead of 50).
+        ids = [row[0] for row in cursor.execute(
+            f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
+        ).fetchall()]
+        rows = cursor.execute(
+            f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
+        ).fetchall() if ids else []
+        counts = None
+        if query.with_counts:
+            where_any_status, params = ticket_filters(query, self.review_threshold, with_status=False)
+            found = dict(cursor.execute(
+                f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status", params
+            ).fetchall())
+            counts = {status: found.get(status, 0) for status in query.status or ("open", "active", "closed")}
+            # The counts cover exactly the tickets the page's filters match, so they give the total
+            # without a second scan (a text search at 1M tickets scans for hundreds of milliseconds).
+            total = sum(counts.values())
+        else:
+            total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+        page = {"items": [self.record(row) for row in rows], "total": total,
+                "limit": query.limit, "offset": query.offset}
+        if counts is not None:
+            page["counts"] = counts
+        return page
+
+    def staff_corrections(self) -> list[tuple[str | None, str, str]]:
+        """Return (title, description, category) of every ticket whose category staff corrected."""
+        return self.db.cursor().execute(
+            "SELECT t.title, t.description, t.category FROM tickets t "
+            "WHERE t.category_source = 'staff' "
+            "AND t.id IN (SELECT ticket_id FROM events WHERE kind = 'category_changed') ORDER BY t.id"
+        ).fetchall()
+
+    def ping(self) -> bool:
+        """Return True when the database answers."""
+        return self.db.cursor().execute("SELECT 1").fetchone()[0] == 1
 
 
 def message_record(row: tuple) -> dict[str, Any]:
@@ -188,26 +271,6 @@ def message_record(row: tuple) -> dict[str, Any]:
     id_, ticket_id, role, name, body, created_at = row
     return {"id": id_, "ticket_id": ticket_id, "author_role": role, "author_name": name, "body": body,
             "created_at": iso(created_at)}
-
-
-def list_messages(db: Database, ticket_id: int) -> list[dict[str, Any]]:
-    """Return the ticket's thread, oldest first."""
-    rows = db.cursor().execute(
-        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY created_at, id", [ticket_id]
-    ).fetchall()
-    return [message_record(row) for row in rows]
-
-
-def list_events(db: Database, ticket_id: int) -> list[dict[str, Any]]:
-    """Return the ticket's history, oldest first."""
-    rows = db.cursor().execute(
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
-    ).fetchall()
-    return [
-        {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
-         "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new)}
-        for id_, tid, at, role, kind, old, new in rows
-    ]
 
 
 def ticket_filters(query: TicketQuery, review_threshold: float, with_status: bool = True) -> tuple[str, list]:
@@ -239,52 +302,3 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
             clauses.append(text_match)
         params.append(term)
     return " AND ".join(clauses), params
-
-
-def list_tickets(db: Database, query: TicketQuery, review_threshold: float) -> dict[str, Any]:
-    """Return one page of tickets matching *query*, the total, and optionally counts per status."""
-    cursor = db.cursor()
-    where, params = ticket_filters(query, review_threshold)
-    column = query.sort.removeprefix("-")
-    direction = "DESC" if query.sort.startswith("-") else "ASC"
-    order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
-    # Sort only the narrow key columns to find the page's ids, then fetch those whole rows by
-    # their ids: deep offsets stay cheap because the wide text columns are never sorted, and a
-    # page whose tickets lie all over the table (sorted by title, say) is looked up by key
-    # instead of joined against every row (at 1M tickets: 6 ms instead of 50).
-    ids = [row[0] for row in cursor.execute(
-        f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
-    ).fetchall()]
-    rows = cursor.execute(
-        f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
-    ).fetchall() if ids else []
-    counts = None
-    if query.with_counts:
-        where_any_status, params = ticket_filters(query, review_threshold, with_status=False)
-        found = dict(cursor.execute(f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status",
-                                    params).fetchall())
-        counts = {status: found.get(status, 0) for status in query.status or ("open", "active", "closed")}
-        # The counts cover exactly the tickets the page's filters match, so they give the total
-        # without a second scan (a text search at 1M tickets scans for hundreds of milliseconds).
-        total = sum(counts.values())
-    else:
-        total = cursor.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
-    page = {"items": [ticket_record(row, review_threshold) for row in rows], "total": total,
-            "limit": query.limit, "offset": query.offset}
-    if counts is not None:
-        page["counts"] = counts
-    return page
-
-
-def staff_corrections(db: Database) -> list[tuple[str | None, str, str]]:
-    """Return (title, description, category) of every ticket whose category staff corrected."""
-    return db.cursor().execute(
-        "SELECT t.title, t.description, t.category FROM tickets t "
-        "WHERE t.category_source = 'staff' AND t.id IN (SELECT ticket_id FROM events WHERE kind = 'category_changed') "
-        "ORDER BY t.id"
-    ).fetchall()
-
-
-def ping(db: Database) -> bool:
-    """Return True when the database answers."""
-    return db.cursor().execute("SELECT 1").fetchone()[0] == 1

@@ -1,4 +1,5 @@
-/* Campus Helpdesk: values typed into the page settle before the app acts on them.
+/* Campus Helpdesk: values typed into the page settle before the app acts on them, and a
+ * remembered name fills the name fields.
  *
  * The inputs' own debounce reads the input element when its timer fires, which throws
  * once the page has moved on; here the value travels with the timer instead.
@@ -22,6 +23,12 @@
         helpdesk: {
             settleSearch: settle('search', 400),
             settleAmount: settle('amount', 350),
+            // Filled in the browser itself: a server round trip could land after the person
+            // started typing and overwrite what they typed.
+            prefillName: function (session, typed) {
+                if (typed || !session || !session.name) { return window.dash_clientside.no_update; }
+                return session.name;
+            },
         },
     });
 })();

@@ -6,11 +6,10 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from ..present import role_label
 from ..session import (
-    PREFILL_NAME_JS,
     SESSION_ID,
     URL_ID,
     Session,
@@ -88,8 +87,8 @@ def current_choice(session: Session | None) -> str:
 
 
 def choose_role(triggered: str | None, name: str | None, next_path: str | None) -> tuple[Any, Any]:
-    """Return the session to remember and the page to go to after a choice."""
-    if triggered not in ("entry-choose-user", "entry-choose-staff"):
+    """Return the session to remember and the page to go to after a choice (Enter in the name is a user's)."""
+    if triggered not in ("entry-choose-user", "entry-choose-staff", "entry-name"):
         return no_update, no_update
     role = "staff" if triggered == "entry-choose-staff" else "user"
     target = safe_next(next_path)
@@ -103,8 +102,12 @@ def show_current_choice(session: Session | None) -> str:
     return current_choice(session)
 
 
+# A name chosen before fills the field in the browser (assets/helpdesk.js).
 clientside_callback(
-    PREFILL_NAME_JS, Output("entry-name", "value"), Input(SESSION_ID, "data"), State("entry-name", "value")
+    ClientsideFunction(namespace="helpdesk", function_name="prefillName"),
+    Output("entry-name", "value"),
+    Input(SESSION_ID, "data"),
+    State("entry-name", "value"),
 )
 
 
@@ -113,9 +116,10 @@ clientside_callback(
     Output(URL_ID, "pathname", allow_duplicate=True),
     Input("entry-choose-user", "n_clicks"),
     Input("entry-choose-staff", "n_clicks"),
+    Input("entry-name", "n_submit"),
     State("entry-name", "value"),
     State("entry-next", "data"),
     prevent_initial_call=True,
 )
-def choose_role_callback(_user: int, _staff: int, name: str | None, next_path: str | None) -> tuple[Any, Any]:
+def choose_role_callback(_user: int, _staff: int, _enter: int, name: str | None, next_path: str | None) -> tuple[Any, Any]:
     return choose_role(pressed(ctx.triggered), name, next_path)

@@ -8,6 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import (
+    ClientsideFunction,
     Input,
     Output,
     State,
@@ -18,14 +19,19 @@ from dash import (
     no_update,
 )
 
-from ..present import category_label, confidence_percent
+from ..present import category_label
 from ..service_errors import InvalidInput, ServiceError
-from ..session import PREFILL_NAME_JS, SESSION_ID, URL_ID, store_for
+from ..session import SESSION_ID, URL_ID, store_for
 from ..store_client import StoreClient
 
 FIELDS = ("description", "title", "location", "reporter")
-#: Quiet time after the last keystroke before the category preview is asked for.
-PREVIEW_DEBOUNCE_MS = 450
+#: The preview judges at most this much text, the store's limit for a categorization.
+PREVIEW_LIMIT = 10_000
+#: A guess needs this much text: "the lift in bui" says too little to file it anywhere.
+PREVIEW_MIN_WORDS = 4
+PREVIEW_MIN_LETTERS = 25
+START_HINT = "Start describing the problem to see its category."
+MORE_HINT = "Keep describing the problem: after a few more words the category it will get shows here."
 
 
 def _field(name: str, label: str, control: Any, help_text: str | None = None) -> html.Div:
@@ -114,11 +120,17 @@ dash.register_page(
 
 
 def preview(text: str | None, store: StoreClient) -> Any:
-    """Return the category preview for the text typed so far."""
+    """Return the category preview for the text typed so far, once it says enough to judge."""
     if not text or not text.strip():
-        return "Start describing the problem to see its category."
+        return START_HINT
+    words = text.split()
+    if len(words) < PREVIEW_MIN_WORDS or sum(len(word) for word in words) < PREVIEW_MIN_LETTERS:
+        return html.Span(MORE_HINT, id="new-preview-more")
     try:
-        answer = store.categorize(text)
+        # A long text is judged by its first part; the whole text is still sent with the ticket.
+        answer = store.categorize(text[:PREVIEW_LIMIT])
+    except InvalidInput as error:
+        return html.Span(f"The category cannot be previewed for this text. {error.message}", className="text-secondary")
     except ServiceError as error:
         return html.Span(
             f"The category preview is unavailable right now. {error.message}", className="text-warning-emphasis"
@@ -131,12 +143,19 @@ def preview(text: str | None, store: StoreClient) -> Any:
                     html.Span(
                         category_label(answer.get("category")), id="new-preview-category", className="fs-5 fw-semibold"
                     ),
-                    html.Span(f" · {confidence_percent(confidence)} sure", className="text-secondary"),
+                    html.Span(f" · {sureness(confidence)}", className="text-secondary", id="new-preview-sure"),
                 ]
             ),
-            dbc.Progress(value=round(confidence * 100), class_name="mt-2", style={"height": "6px"}),
         ]
     )
+
+
+def sureness(confidence: float) -> str:
+    """Return how sure the guess is in words, never rounded up to certainty."""
+    percent = min(int(confidence * 100), 99)
+    if confidence < 0.5:
+        return f"a rough guess ({percent} %); staff will check it"
+    return f"{percent} % sure"
 
 
 @dataclass
@@ -165,9 +184,10 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
             if name in answer.invalid:
                 answer.invalid[name] = True
                 answer.feedback[name] = message
-        # Messages about fields the form does not show go into the alert with the summary.
+        # Each problem is said once: next to its field, or in the alert when the form has no such field.
         others = [message for name, message in by_field.items() if name not in answer.invalid]
-        answer.alert = dbc.Alert(" ".join([error.message, *others]), color="danger", id="new-error")
+        if others or not by_field:
+            answer.alert = dbc.Alert(" ".join(others or [error.message]), color="danger", id="new-error")
         return answer
     except ServiceError as error:
         answer.alert = dbc.Alert(
@@ -180,26 +200,29 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
     return answer
 
 
+# A name chosen on the entry page fills the field in the browser (assets/helpdesk.js).
 clientside_callback(
-    PREFILL_NAME_JS, Output("new-reporter", "value"), Input(SESSION_ID, "data"), State("new-reporter", "value")
+    ClientsideFunction(namespace="helpdesk", function_name="prefillName"),
+    Output("new-reporter", "value"),
+    Input(SESSION_ID, "data"),
+    State("new-reporter", "value"),
 )
 
-
-# Debounce in the browser: the preview text is handed to the server only after a pause.
+# Debounce in the browser: the preview text is handed to the server only after a pause
+# (assets/new_ticket.js).
 clientside_callback(
-    f"""
-    function(description, title) {{
-        clearTimeout(window._helpdeskPreviewTimer);
-        const text = [title || '', description || ''].filter(function (part) {{ return part.trim(); }}).join('\\n');
-        window._helpdeskPreviewTimer = setTimeout(function () {{
-            window.dash_clientside.set_props('new-preview-text', {{data: text}});
-        }}, {PREVIEW_DEBOUNCE_MS});
-        return window.dash_clientside.no_update;
-    }}
-    """,
+    ClientsideFunction(namespace="newTicket", function_name="previewAfterPause"),
     Output("new-preview-text", "data"),
     Input("new-description", "value"),
     Input("new-title", "value"),
+    prevent_initial_call=True,
+)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="newTicket", function_name="forgetPause"),
+    Output("new-preview-text", "data", allow_duplicate=True),
+    Input("new-submit", "n_clicks"),
     prevent_initial_call=True,
 )
 
@@ -222,7 +245,10 @@ def preview_callback(text, session):  # type: ignore[no-untyped-def]
     Input("new-submit", "n_clicks"),
     *[State(f"new-{name}", "value") for name in FIELDS],
     State(SESSION_ID, "data"),
-    running=[(Output("new-submit", "disabled"), True, False)],
+    running=[
+        (Output("new-submit", "disabled"), True, False),
+        (Output("new-submit", "children"), "Sending…", "Submit ticket"),
+    ],
     prevent_initial_call=True,
 )
 def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]

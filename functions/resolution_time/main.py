@@ -1,18 +1,14 @@
 """resolution_time: per local month of opening, how many tickets opened and closed, and how long they took.
 
-A Google functions-framework HTTP function. It reads only aggregates from the ticket
-store at HELPDESK_STORE_URL and deploys on its own: nothing here comes from the rest of
-the repository. Months are local months in HELPDESK_TIMEZONE: this function turns them
-into UTC instants, so the store compares plain UTC timestamps and never converts one.
+A functions-framework HTTP function that deploys on its own: it imports nothing from the rest of the
+repository and reads only aggregates from the ticket store at HELPDESK_STORE_URL. Months are local months
+in HELPDESK_TIMEZONE: this function turns them into UTC instants, so the store never converts a timestamp.
 """
-from __future__ import annotations
-
 import hmac
 import json
 import logging
 import os
 import re
-import threading
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,16 +18,19 @@ import functions_framework
 import requests
 from werkzeug.exceptions import HTTPException
 
-DEFAULT_STORE_URL = "http://127.0.0.1:8060"
+FUNCTION = "resolution_time"
+PARAMETERS, TAKES = ("from", "to", "now"), "from, to and now"
+ANSWER = "resolution times cannot be computed"  # what cannot be done while the store does not answer
 STORE_TIMEOUT = (2, 15)  # seconds to connect, seconds to answer
-PARAMETERS = ("from", "to", "now")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 1200  # a hundred years
 FIRST_MONTH, LAST_MONTH = 1900 * 12, 9998 * 12 + 11  # months are numbered year × 12 + month − 1
 FIGURES = ("opened", "closed", "avg_resolution_hours", "median_resolution_hours")
 
-log = logging.getLogger(__name__)
-connections = threading.local()
+
+# ---- shared: the same in the three functions, which may not import one another (a test compares them) ----
+DEFAULT_STORE_URL = "http://127.0.0.1:8060"
+log = logging.getLogger(FUNCTION)
 
 
 class FunctionError(Exception):
@@ -39,46 +38,39 @@ class FunctionError(Exception):
 
     def __init__(self, status: int, error: str, field: str | None = None) -> None:
         super().__init__(error)
-        self.status = status
-        self.error = error
-        self.details = [{"field": field, "message": error}] if field else []
+        self.status, self.error, self.field = status, error, field
+
+
+@functions_framework.errorhandler(Exception)
+def refused(error: Exception) -> flask.Response:
+    """Answer a refusal, an HTTP error or an unexpected failure in the store's error shape."""
+    if isinstance(error, HTTPException):
+        error = FunctionError(error.code or 500, "There is nothing to answer at this address.")
+    elif not isinstance(error, FunctionError):
+        log.exception("%s failed", FUNCTION)
+        error = FunctionError(500, f"The {FUNCTION} function hit an unexpected problem.")
+    details = [{"field": error.field, "message": error.error}] if error.field else []
+    response = json_response({"status": error.status, "error": error.error, "details": details}, error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="campus-helpdesk"'
+    return response
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> flask.Response:
     return flask.Response(json.dumps(body, ensure_ascii=False), status, mimetype="application/json")
 
 
-@functions_framework.errorhandler(FunctionError)
-def refused(error: FunctionError) -> flask.Response:
-    response = json_response({"status": error.status, "error": error.error, "details": error.details}, error.status)
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="campus-helpdesk"'
-    return response
-
-
-@functions_framework.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> flask.Response:
-    return refused(FunctionError(error.code or 500, "There is nothing to answer at this address."))
-
-
-@functions_framework.errorhandler(Exception)
-def unexpected(error: Exception) -> flask.Response:
-    log.exception("resolution_time failed")
-    return refused(FunctionError(500, "The resolution_time function hit an unexpected problem."))
-
-
 def check_request(request: flask.Request) -> dict[str, str]:
-    """Refuse a missing token (when one is configured), other methods and unknown parameters."""
+    """Refuse a missing token (when one is configured), other methods, unknown and repeated parameters."""
     token = os.environ.get("HELPDESK_API_TOKEN")
-    if token:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-            raise FunctionError(401, "This function needs a valid API token: send Authorization: Bearer <token>.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if token and (scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode())):
+        raise FunctionError(401, "This function needs a valid API token: send Authorization: Bearer <token>.")
     if request.method not in ("GET", "HEAD"):
         raise FunctionError(405, "This function answers GET requests only.")
     for name in request.args:
         if name not in PARAMETERS:
-            raise FunctionError(400, f"Unknown parameter {name!r}: this function takes from, to and now.", name)
+            raise FunctionError(400, f"Unknown parameter {name!r}: this function takes {TAKES}.", name)
         if len(request.args.getlist(name)) > 1:
             raise FunctionError(400, f"The parameter {name} is given more than once.", name)
     return request.args.to_dict()
@@ -92,12 +84,36 @@ def read_now(args: dict[str, str]) -> datetime:
     text = re.sub(r"(T\d\d(:?\d\d){0,2}(\.\d+)?) (\d\d(:?\d\d)?)$", r"\1+\4", args["now"].strip())
     try:
         moment = datetime.fromisoformat(text)
+        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     except ValueError:
         raise FunctionError(400, "now must be an ISO 8601 timestamp such as 2025-03-31T22:30:00Z.", "now") from None
-    try:
-        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
         raise FunctionError(400, "now must be an instant between the years 1 and 9999 in UTC.", "now") from None
+
+
+def utc_text(moment: datetime) -> str:
+    """Return an ISO 8601 UTC timestamp ending in Z."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def ask_store(path: str, query: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Ask the store as staff for an aggregate (POST when there is a *body*); refuse in words when it cannot."""
+    base = (os.environ.get("HELPDESK_STORE_URL") or DEFAULT_STORE_URL).rstrip("/")
+    token = os.environ.get("HELPDESK_API_TOKEN")
+    headers = {"X-Helpdesk-Role": "staff", **({"Authorization": f"Bearer {token}"} if token else {})}
+    try:
+        response = requests.request("GET" if body is None else "POST", base + path, params=query, json=body,
+                                    headers=headers, timeout=STORE_TIMEOUT)
+        if response.status_code == 401:
+            log.warning("the ticket store at %s refused this function's API token", base)
+            raise FunctionError(502, "The ticket store refused this function's API token; check HELPDESK_API_TOKEN.")
+        response.raise_for_status()
+        return response.json()
+    except (requests.RequestException, ValueError) as error:
+        log.warning("the ticket store at %s could not answer: %s", base, error)
+        raise FunctionError(503, f"The ticket store does not answer right now, so {ANSWER}; try again in a moment."
+                            ) from None
+# ---- end of the shared part ----
 
 
 def campus_zone() -> ZoneInfo:
@@ -128,36 +144,6 @@ def month_text(month: int) -> str:
 def month_start(month: int, zone: ZoneInfo) -> str:
     """Return the UTC instant at which *month* begins in *zone*, as ISO 8601 text."""
     return utc_text(datetime(month // 12, month % 12 + 1, 1, tzinfo=zone))
-
-
-def utc_text(moment: datetime) -> str:
-    """Return an ISO 8601 UTC timestamp ending in Z."""
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def ask_store(path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST an aggregate question to the ticket store as staff; 503 with a sentence when it cannot answer."""
-    base = os.environ.get("HELPDESK_STORE_URL") or DEFAULT_STORE_URL
-    headers = {"X-Helpdesk-Role": "staff"}
-    if os.environ.get("HELPDESK_API_TOKEN"):
-        headers["Authorization"] = f"Bearer {os.environ['HELPDESK_API_TOKEN']}"
-    if not hasattr(connections, "session"):
-        connections.session = requests.Session()
-
-    def send() -> requests.Response:
-        return connections.session.post(base.rstrip("/") + path, json=body, headers=headers, timeout=STORE_TIMEOUT)
-
-    try:
-        try:
-            response = send()
-        except requests.ConnectionError:
-            response = send()  # the store may have closed a kept-alive connection under us
-        response.raise_for_status()
-        return response.json()
-    except (requests.RequestException, ValueError) as error:
-        log.warning("the ticket store at %s could not answer: %s", base, error)
-        raise FunctionError(503, "The ticket store does not answer right now, so resolution times cannot be "
-                                 "computed; try again in a moment.") from None
 
 
 def month_range(args: dict[str, str], now: datetime, zone: ZoneInfo) -> range:
@@ -192,16 +178,10 @@ def resolution_time(request: flask.Request) -> flask.Response:
     now = read_now(args)
     zone = campus_zone()
     months = month_range(args, now, zone)
-    figures = ask_store("/api/v1/analytics/resolution", {
-        "edges": [month_start(month, zone) for month in range(months.start, months.stop + 1)],
-        "at": utc_text(now),
-    })
-    return json_response({
-        "timezone": zone.key,
-        "from": month_text(months.start),
-        "to": month_text(months[-1]),
-        "now": utc_text(now),
-        "months": [{"month": month_text(month), **{name: bucket[name] for name in FIGURES}}
-                   for month, bucket in zip(months, figures["buckets"])],
-        "overall": {name: figures["overall"][name] for name in FIGURES},
-    })
+    edges = [month_start(month, zone) for month in range(months.start, months.stop + 1)]
+    figures = ask_store("/api/v1/analytics/resolution", body={"edges": edges, "at": utc_text(now)})
+    return json_response({"timezone": zone.key, "from": month_text(months.start), "to": month_text(months[-1]),
+                          "now": utc_text(now),
+                          "months": [{"month": month_text(month), **{name: bucket[name] for name in FIGURES}}
+                                     for month, bucket in zip(months, figures["buckets"])],
+                          "overall": {name: figures["overall"][name] for name in FIGURES}})

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from campus_helpdesk.cli import main
-from tests.servers import Running, free_port, store_process
+from harness.processes import Running, free_port, store_process
 
 CSV_HEADER = "title,description,location,reporter,category,status,opened_at,closed_at\n"
 

@@ -11,7 +11,7 @@ import dash_app.app  # noqa: F401  (pages register themselves on import, which n
 from dash_app.settings import Settings
 from dash_app.store_client import StoreClient, Ticket
 
-from ..servers import Running, free_port, store_process
+from harness.processes import Running, free_port, store_process
 
 
 def settings_for(store_url: str, **overrides: str | None) -> Settings:

@@ -89,6 +89,23 @@ def test_stale_update_raises_with_the_current_ticket(user_store, make_ticket):
     assert "changed" in refused.value.message or "version" in refused.value.message
 
 
+def test_update_from_an_older_version_applies_over_a_message_and_another_field(user_store, staff_store, make_ticket):
+    ticket = make_ticket()
+    staff_store.post_message(ticket["id"], "A technician is on the way")
+    staff_store.update_ticket(ticket["id"], ticket["version"] + 1, {"location": "Room B2"})
+    updated = user_store.update_ticket(ticket["id"], ticket["version"], {"title": "Projector is dead"})
+    assert (updated["title"], updated["location"], updated["version"]) == ("Projector is dead", "Room B2", 4)
+
+
+def test_stale_status_change_raises_with_the_current_ticket(user_store, staff_store, make_ticket):
+    ticket = make_ticket()
+    user_store.post_message(ticket["id"], "Any news?")
+    with pytest.raises(StaleVersion) as refused:
+        staff_store.change_status(ticket["id"], "active", ticket["version"])
+    assert refused.value.body["current"]["version"] == ticket["version"] + 1
+    assert staff_store.get_ticket(ticket["id"])["status"] == "open"
+
+
 def test_invalid_ticket_names_the_field(user_store):
     with pytest.raises(InvalidInput) as refused:
         user_store.create_ticket(description="   ")

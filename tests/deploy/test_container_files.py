@@ -17,7 +17,7 @@ import yaml
 
 from campus_helpdesk.cli import main
 from campus_helpdesk.services import SERVICES, Service
-from tests.servers import ROOT, free_port, service_env
+from harness.processes import ROOT, free_port, service_env
 
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -95,12 +95,15 @@ def test_every_service_builds_the_same_image():
 
 
 def test_dockerfile_is_slim_non_root_unbuffered_with_a_data_volume():
-    assert instructions("FROM") == ["python:3.11-slim"]
+    # a build stage installs the package; the image itself starts again from the slim base
+    assert instructions("FROM") == ["python:3.11-slim AS build", "python:3.11-slim"]
     env = dockerfile_env()
     assert env["PYTHONUNBUFFERED"] == "1"
     user = instructions("USER")
     assert user and user[-1] not in ("root", "0")
     assert json.loads(instructions("VOLUME")[0]) == ["/data"]
+    health = instructions("HEALTHCHECK")[0].split("CMD", 1)[1]
+    parse_command(json.loads(health))
     # exec form: a JSON list, so the service gets the signals itself
     command = json.loads(instructions("CMD")[0])
     assert command == ["campus-helpdesk", "web", "--host", "0.0.0.0", "--port", "8050"]
@@ -109,6 +112,9 @@ def test_dockerfile_is_slim_non_root_unbuffered_with_a_data_volume():
 
 def test_dockerfile_copies_what_exists_and_points_to_the_functions():
     for line in instructions("COPY"):
+        if line.startswith("--from=build "):
+            assert line == "--from=build /opt/helpdesk /opt/helpdesk"  # only the virtualenv of the build stage
+            continue
         *sources, _ = line.split()
         for source in sources:
             assert (ROOT / source).exists() or source in ("dash_app", "functions"), source
@@ -119,7 +125,7 @@ def test_dockerfile_copies_what_exists_and_points_to_the_functions():
 def test_dockerignore_keeps_the_database_and_the_virtualenv_out():
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
-    assert {".git", ".venv", "var", "*.duckdb"} <= set(ignored)
+    assert {".git", ".venv", "var", "*.duckdb", "tests", "bench", "**/results"} <= set(ignored)
     for needed in ("campus_helpdesk", "ticket_store", "dash_app", "functions", "pyproject.toml", "README.md"):
         assert needed not in ignored
 
@@ -151,3 +157,40 @@ def test_the_containers_commands_serve_and_pass_their_health_checks(tmp_path: Pa
             process.terminate()
         for process in processes:
             process.wait(20)
+
+
+KUBERNETES = list(yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text()))
+
+
+def kubernetes(kind: str, name: str) -> dict:
+    return next(item for item in KUBERNETES if item["kind"] == kind and item["metadata"]["name"] == name)
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
+def test_kubernetes_runs_each_compose_service_with_its_command_port_and_service_name(service: Service):
+    name = compose_name(service)
+    kind = "StatefulSet" if name == "store" else "Deployment"
+    workload = kubernetes(kind, name)
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == COMPOSE["services"][name]["command"]
+    assert container["ports"] == [{"containerPort": service.port}]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert workload["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 10001
+    assert kubernetes("Service", name)["spec"]["ports"] == [{"port": service.port, "targetPort": service.port}]
+    probe = container["readinessProbe"]
+    if "exec" in probe:
+        assert probe["exec"]["command"] == COMPOSE["services"][name]["healthcheck"]["test"][1:]
+    else:
+        assert probe["httpGet"] == {"path": service.health_path, "port": service.port}
+
+
+def test_kubernetes_keeps_the_store_single_with_its_own_volume_and_the_urls_of_compose():
+    store = kubernetes("StatefulSet", "store")["spec"]
+    assert store["replicas"] == 1
+    mounts = store["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert {"name": "data", "mountPath": "/data"} in mounts
+    assert [claim["metadata"]["name"] for claim in store["volumeClaimTemplates"]] == ["data"]
+    settings = kubernetes("ConfigMap", "helpdesk")["data"]
+    for service in SERVICES:
+        if service.url_variable:
+            assert settings[service.url_variable] == COMPOSE["x-helpdesk"]["environment"][service.url_variable]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ROOT
+from harness.processes import ROOT
 
-from .conftest import free_port_offset, launch
+from harness.up import free_port_offset, launch
 
 STAFF = {"X-Helpdesk-Role": "staff"}
 

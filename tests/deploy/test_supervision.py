@@ -17,9 +17,9 @@ from honcho.printer import Message
 
 from campus_helpdesk.services import SERVICES
 from campus_helpdesk.up import UpPrinter
-from tests.servers import ROOT, service_env
+from harness.processes import ROOT, service_env
 
-from .conftest import free_port_offset, launch
+from harness.up import free_port_offset, launch
 
 STAND_INS = """
 import shlex, sys

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from campus_helpdesk.services import SERVICES
-from tests.servers import store_process
+from harness.processes import store_process
 
-from .conftest import free_port_offset, start_up
+from harness.up import free_port_offset, start_up
 
 STAFF = {"X-Helpdesk-Role": "staff"}
 RUNNING = "Campus Helpdesk is running"

@@ -7,37 +7,20 @@ fails the test, and so does a service process that died while it ran.
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dash_app.settings import Settings
 from dash_app.store_client import StoreClient
+from harness import stack as harness_stack
+from harness.browser import Watched, chromium_missing, launch_chromium
+from harness.processes import ROOT
+from harness.stack import FUNCTIONS, start_stack
 
-from ..servers import ROOT, Running, function_process, store_process, web_process
-
-CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-FUNCTIONS = ("open_since", "resolution_time", "category_active")
-FUNCTION_URL_VARIABLES = {
-    "open_since": "HELPDESK_OPEN_SINCE_URL",
-    "resolution_time": "HELPDESK_RESOLUTION_TIME_URL",
-    "category_active": "HELPDESK_CATEGORY_ACTIVE_URL",
-}
 TIMEZONE = "Europe/Rome"
 #: Every service of the test stack requires this token, so the web app must send it everywhere.
 API_TOKEN = "e2e-service-token"
@@ -51,15 +34,8 @@ def functions_available() -> bool:
 
 
 @dataclass
-class Stack:
-    """The running services of one test session."""
-
-    store: Running
-    web: Running
-    functions: dict[str, Running] = field(default_factory=dict)
-
-    def processes(self) -> list[Running]:
-        return [self.store, self.web, *self.functions.values()]
+class Stack(harness_stack.Stack):
+    """The running services of one test session, with what the tests arrange their data with."""
 
     def client(self, role: str) -> StoreClient:
         """Return a store client for arranging a test's data directly over the API."""
@@ -85,58 +61,29 @@ class Stack:
 
     def check_alive(self) -> None:
         """Fail with the process output when a service died."""
-        for process in self.processes():
-            if process.process is not None and process.process.poll() is not None:
-                pytest.fail(f"the {process.name} process died:\n{process.output()}")
+        for process in self.dead():
+            pytest.fail(f"the {process.name} process died:\n{process.output()}")
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The store, the three functions (when present) and the web app, as real processes."""
-    started: list[Running] = []
+    started = start_stack(tmp_path_factory.mktemp("e2e") / "helpdesk.duckdb", API_TOKEN,
+                          functions=functions_available(), HELPDESK_TIMEZONE=TIMEZONE)
     try:
-        store = store_process(tmp_path_factory.mktemp("e2e") / "helpdesk.duckdb", HELPDESK_API_TOKEN=API_TOKEN).start()
-        started.append(store)
-        functions: dict[str, Running] = {}
-        if functions_available():
-            for name in FUNCTIONS:
-                functions[name] = function_process(
-                    name, store.url, HELPDESK_TIMEZONE=TIMEZONE, HELPDESK_API_TOKEN=API_TOKEN
-                ).start()
-                started.append(functions[name])
-        urls = {"HELPDESK_STORE_URL": store.url}
-        urls.update({FUNCTION_URL_VARIABLES[name]: process.url for name, process in functions.items()})
-        web = web_process(urls, HELPDESK_TIMEZONE=TIMEZONE, HELPDESK_API_TOKEN=API_TOKEN).start(timeout=60)
-        started.append(web)
-        yield Stack(store=store, web=web, functions=functions)
+        yield Stack(**vars(started))
     finally:
-        for process in reversed(started):
-            process.stop()
+        started.stop()
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium chromium-driver")
+    if missing := chromium_missing():
+        pytest.fail(missing)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
-
-
-@dataclass
-class Watched:
-    """What went wrong in the browser while a test ran."""
-
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console error: {message.text}")
-
-    def page_error(self, error: Exception) -> None:
-        self.errors.append(f"page error: {error}")
 
 
 @pytest.fixture
@@ -152,12 +99,7 @@ def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., Page]]:
         page = context.new_page()
         page.on("console", watched.console)
         page.on("pageerror", watched.page_error)
-
-        def refuse_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
-            watched.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", refuse_dialog)
+        page.on("dialog", watched.refuse_dialog)
         if role is not None:
             session = {"role": role, **({"name": name} if name else {})}
             # Remember the role the way the entry page does, before the app first loads.
@@ -174,3 +116,35 @@ def open_page(browser: Browser, stack: Stack) -> Iterator[Callable[..., Page]]:
     stack.check_alive()
     assert not watched.dialogs, f"the page opened dialogs (script ran from ticket text?): {watched.dialogs}"
     assert not watched.errors, "severe browser console errors:\n" + "\n".join(watched.errors)
+
+
+@pytest.fixture
+def whole_stack(tmp_path) -> Iterator[harness_stack.Stack]:
+    """A stack of its own (no token) for one test that may stop and restart its services."""
+    stack = start_stack(tmp_path / "helpdesk.duckdb")
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def watched_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Return a factory of pages on a whole_stack's web app; fail on console errors or dialogs."""
+    contexts, watched = [], Watched()
+
+    def open_page(stack: harness_stack.Stack, role: str = "staff", viewport: dict | None = None) -> Page:
+        context = browser.new_context(base_url=stack.web.url, viewport=viewport or {"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        context.add_init_script(
+            f"window.localStorage.setItem('shell-session', {json.dumps(json.dumps({'role': role}))});")
+        page = context.new_page()
+        page.on("console", watched.console)
+        page.on("pageerror", watched.page_error)
+        page.on("dialog", watched.refuse_dialog)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not watched.dialogs, f"the page opened dialogs (script ran from ticket text?): {watched.dialogs}"
+    assert not watched.errors, "browser console errors:\n" + "\n".join(watched.errors)

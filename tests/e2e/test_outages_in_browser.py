@@ -7,7 +7,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from ..reliability.stack import TRACE_MARKERS, watched_page, whole_stack  # noqa: F401
+from harness.stack import TRACE_MARKERS
 
 pytestmark = pytest.mark.e2e
 RECOVERY = 30_000  # ms: the pages retry by themselves (list 5 s, ticket 3 s, analytics 10 s)

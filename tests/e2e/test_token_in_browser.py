@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..reliability.stack import TRACE_MARKERS
+from harness.stack import TRACE_MARKERS
 from .conftest import API_TOKEN
 
 pytestmark = pytest.mark.e2e

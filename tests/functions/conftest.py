@@ -9,7 +9,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from ..servers import ROOT, Running, store_process
+from harness.processes import ROOT, Running, store_process
 from .history import Ticket, history_csv, make_history
 
 FUNCTIONS = ("open_since", "resolution_time", "category_active")

@@ -13,7 +13,7 @@ import functions_framework
 import pytest
 import requests
 
-from ..servers import ROOT, Running, free_port, function_process
+from harness.processes import ROOT, Running, free_port, function_process
 from .conftest import FUNCTIONS, assert_error, source
 from .history import NOW, utc_text
 

@@ -1,4 +1,5 @@
-"""Refusals in the store's error shape: 400 bad parameters, 401 without the token, 503 without the store."""
+"""Refusals in the store's error shape: 400 bad parameters, 401 without the token, 503 without the store,
+502 when the store refuses the function's own token."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -6,7 +7,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from ..servers import Running, free_port, store_process
+from harness.processes import Running, free_port, function_process, store_process
 from .conftest import FUNCTIONS, assert_error
 from .history import NOW, utc_text
 
@@ -123,11 +124,36 @@ def test_the_right_token_is_accepted_and_passed_on_to_the_store(function_clients
                         timeout=5).status_code == 401
 
 
+REFUSED_TOKEN = "The ticket store refused this function's API token; check HELPDESK_API_TOKEN."
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_a_store_that_refuses_the_function_is_503(function_clients, guarded_store, monkeypatch, name):
+def test_a_store_that_refuses_the_function_is_502_naming_the_token_setting(function_clients, guarded_store,
+                                                                           monkeypatch, name):
+    """No token configured in the function, one required by the store: a configuration problem, not an outage."""
     monkeypatch.setenv("HELPDESK_STORE_URL", guarded_store.url)
     monkeypatch.delenv("HELPDESK_API_TOKEN", raising=False)
-    assert_error(function_clients[name].get("/", query_string=VALID[name]), 503)
+    body = assert_error(function_clients[name].get("/", query_string=VALID[name]), 502)
+    assert body["error"] == REFUSED_TOKEN and "try again" not in body["error"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_function_process_with_another_token_than_the_store_answers_502(guarded_store, name):
+    """A real store wanting s3cret, a real function process configured with another token."""
+    function = function_process(name, guarded_store.url, HELPDESK_API_TOKEN="function-token-7f3a").start()
+    try:
+        response = requests.get(function.url, params=VALID[name], timeout=10,
+                                headers={"Authorization": "Bearer function-token-7f3a"})
+        body = assert_error(response, 502)
+        assert body["error"] == REFUSED_TOKEN
+        assert "does not answer" not in body["error"]
+        # The caller's token was right: the refusal is about the function's token, so no WWW-Authenticate.
+        assert "WWW-Authenticate" not in response.headers
+        assert requests.get(function.url, params=VALID[name], timeout=10).status_code == 401
+    finally:
+        function.stop()
+    log = function.output()
+    assert "refused this function's API token" in log and "function-token-7f3a" not in log and "Traceback" not in log
 
 
 def test_an_unknown_time_zone_is_a_configuration_error_in_the_error_shape(call, monkeypatch):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ..servers import Running, store_process
+from harness.processes import Running, store_process
 from .conftest import import_history
 from .history import NOW, Ticket, at, month_list, resolution_answer, utc_text
 

@@ -35,7 +35,8 @@ def test_sixteen_editors_for_seconds_every_success_counts_once(store_server, rec
             response = session.patch(address, json={field: title}, headers={"If-Match": f'"{version}"'}, timeout=10)
             body = response.json()
             if response.status_code == 200:
-                assert body["version"] == version + 1 and body[field] == title
+                # A stale version applies when nobody changed this field since, at the ticket's next version.
+                assert body["version"] > version and body[field] == title
                 assert response.headers["ETag"] == f'"{body["version"]}"'
                 won.append((body["version"], title))
                 version = body["version"]

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import requests
 
-from ..servers import store_process
+from harness.processes import store_process
 
 WRITERS = 8
 CYCLES = 10

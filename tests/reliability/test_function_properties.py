@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..servers import ROOT, store_process
+from harness.processes import ROOT, store_process
 
 FUNCTIONS = ("open_since", "resolution_time", "category_active")
 ANSWER_KEYS = {"open_since": {"since", "until", "count", "by_status", "by_category"},

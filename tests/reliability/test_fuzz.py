@@ -83,7 +83,8 @@ def test_every_operation_answers_inside_the_document(fuzzed_app, role, case):
         case.path_parameters["ticket_id"] = 1 + case.path_parameters["ticket_id"] % (3 * TICKETS_PER_STATE + 1) \
             if isinstance(case.path_parameters["ticket_id"], int) and case.path_parameters["ticket_id"] > 0 \
             else case.path_parameters["ticket_id"]
-    if isinstance((case.headers or {}).get("If-Match"), str) and len(case.headers["If-Match"]) % 2 == 0:
+    if "ticket_id" in (case.path_parameters or {}) and isinstance((case.headers or {}).get("If-Match"), str) \
+            and len(case.headers["If-Match"]) % 2 == 0:
         # Half the generated versions are replaced by the current one, so changes get past 412 and reach the database.
         current = fuzzed_app.test_client().get(f"/api/v1/tickets/{case.path_parameters['ticket_id']}",
                                                headers={"X-Helpdesk-Role": "staff"})
@@ -101,9 +102,20 @@ def test_every_operation_answers_inside_the_document(fuzzed_app, role, case):
         assert "Traceback" not in response.text
 
 
-def test_report_fuzzed_request_counts(record_property):
-    """Print how many requests each operation got (runs after the fuzzing test in this module)."""
-    if SENT:
-        print("\n".join(f"{count:6d}  {operation}" for operation, count in sorted(SENT.items()) if count > 1))
-        print(f"{sum(count for name, count in SENT.items() if not name.startswith('role')):6d}  in total")
-        record_property("fuzzed_requests", dict(SENT))
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@pytest.mark.slow
+def test_every_operation_and_role_was_fuzzed(record_property):
+    """Count the requests each operation got (runs after the fuzzing test in this module) and fail when the
+    fuzzing left an operation of the document, or a role, untried."""
+    if not SENT:
+        pytest.skip("the fuzzing test did not run in this session, so there is nothing to count")
+    print("\n".join(f"{count:6d}  {operation}" for operation, count in sorted(SENT.items()) if count > 1))
+    print(f"{sum(count for name, count in SENT.items() if not name.startswith('role')):6d}  in total")
+    record_property("fuzzed_requests", dict(SENT))
+    operations = {f"{method.upper()} {path}" for path, item in openapi_document()["paths"].items()
+                  for method in item if method in HTTP_METHODS}
+    never = sorted(operation for operation in operations if not SENT[operation])
+    assert not never, f"the fuzzing never sent a request to {never}"
+    assert all(SENT[f"role: {role}"] for role in ("user", "staff", "absent (user)", "invalid")), dict(SENT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ..servers import store_process
+from harness.processes import store_process
 
 TOKEN = "tok-3f9c1b7e-do-not-log"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -121,7 +121,7 @@ def calls_without_timeout(source: str) -> list[int]:
 
 
 def test_every_outgoing_http_call_has_a_time_limit():
-    from ..servers import ROOT
+    from harness.processes import ROOT
 
     missing = {
         str(path.relative_to(ROOT)): lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from .stack import FUNCTIONS, start_stack
+from harness.stack import FUNCTIONS, start_stack
 
 PARAMS = {"open_since": {"days": 7}, "resolution_time": {}, "category_active": {}}
 

@@ -9,7 +9,7 @@ import requests
 
 from ticket_store.openapi import openapi_document
 
-from .stack import start_stack
+from harness.stack import start_stack
 
 TOKEN = "campus-token-6b1f0e2a"
 WRONG = [None, "Bearer not-the-token", f"Bearer {TOKEN}x", f"Basic {TOKEN}", TOKEN, "Bearer "]

@@ -70,6 +70,6 @@ def test_no_stack_trace_in_unexpected_errors(app, client, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr("ticket_store.tickets.list_tickets", explode)
+    monkeypatch.setattr("ticket_store.tickets.Tickets.list_tickets", explode)
     body = assert_error(client.get("/api/v1/tickets"), 500)
     assert "secret" not in body["error"]

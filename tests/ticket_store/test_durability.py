@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from ..servers import store_process
+from harness.processes import store_process
 
 STAFF = {"X-Helpdesk-Role": "staff"}
 

@@ -47,3 +47,37 @@ def test_a_first_version_database_gains_the_search_column_and_keeps_its_tickets(
     with duckdb.connect(path) as con:
         versions = [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
     assert versions == [version for version, _ in MIGRATIONS]
+
+
+def test_a_second_version_database_numbers_its_history_and_stale_edits_follow_it(tmp_path):
+    """Events before migration 3 get the version they produced, so stale edits read the old history right."""
+    path = str(tmp_path / "helpdesk.duckdb")
+    with duckdb.connect(path) as con:
+        con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+        for version, sql in MIGRATIONS[:2]:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [version])
+        # Version 1 created, 2 an edit of the title with a category correction, 3 a message.
+        con.execute("INSERT INTO tickets VALUES (4, 'Projector', 'The beamer flickers', 'Aula Magna', NULL, 'it', "
+                    "'staff', 1.0, 'open', TIMESTAMP '2026-01-05 09:00', TIMESTAMP '2026-01-05 11:00', NULL, 3, 1, "
+                    "'projector')")
+        con.execute("INSERT INTO messages VALUES (1, 4, 'user', NULL, 'Any news?', TIMESTAMP '2026-01-05 11:00')")
+        con.execute("""INSERT INTO events VALUES
+            (1, 4, TIMESTAMP '2026-01-05 09:00', 'user', 'created', NULL, '{"title": null}'),
+            (2, 4, TIMESTAMP '2026-01-05 10:00', 'staff', 'edited', '{"title": null}', '{"title": "Projector"}'),
+            (3, 4, TIMESTAMP '2026-01-05 10:00', 'staff', 'category_changed', '{"category": "services"}',
+             '{"category": "it", "category_source": "staff"}'),
+            (4, 4, TIMESTAMP '2026-01-05 11:00', 'user', 'message_posted', NULL, '{"message_id": 1}')""")
+
+    app = create_app({"DB_PATH": path})
+    client = app.test_client()
+    db = app.extensions["ticket_store"].db
+    assert db.cursor().execute("SELECT version FROM events ORDER BY id").fetchall() == [(1,), (2,), (2,), (3,)]
+    # Since version 2 only a message came; since version 1 the title changed.
+    assert client.patch("/api/v1/tickets/4", json={"title": "Beamer"}, headers={"If-Match": '"1"'}).status_code == 412
+    edited = client.patch("/api/v1/tickets/4", json={"title": "Beamer"}, headers={"If-Match": '"2"'})
+    assert edited.status_code == 200 and edited.get_json()["version"] == 4
+    assert client.patch("/api/v1/tickets/4", json={"location": "Hall A"},
+                        headers={"If-Match": '"1"'}).get_json()["version"] == 5
+    assert db.cursor().execute("SELECT max(version) FROM events").fetchone()[0] == 5
+    db.close()

@@ -1,4 +1,4 @@
-"""Start the real services as processes on free ports for tests, and stop them again."""
+"""Start the real services as processes on free ports, watch their logs, and stop them again."""
 from __future__ import annotations
 
 import atexit
@@ -17,7 +17,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Service logs of this run, removed when the run ends.
-LOG_DIR = Path(tempfile.mkdtemp(prefix="helpdesk-test-logs-"))
+LOG_DIR = Path(tempfile.mkdtemp(prefix="helpdesk-logs-"))
 atexit.register(shutil.rmtree, LOG_DIR, ignore_errors=True)
 
 
@@ -37,7 +37,7 @@ def free_port() -> int:
 
 @dataclass
 class Running:
-    """A service process started by a test."""
+    """A service process started by a test or a benchmark."""
 
     name: str
     args: list[str]
@@ -116,8 +116,11 @@ def function_process(name: str, store_url: str, port: int | None = None, **env: 
                           "--port", str(port)], port, service_env(HELPDESK_STORE_URL=store_url, **env), "/")
 
 
-def web_process(urls: dict[str, str], port: int | None = None, **env: str) -> Running:
-    """Return (not yet started) the web app; *urls* maps HELPDESK_*_URL variables to addresses."""
+def web_process(urls: dict[str, str], port: int | None = None, workers: int | None = 1, **env: str) -> Running:
+    """Return (not yet started) the web app; *urls* maps HELPDESK_*_URL variables to addresses.
+
+    One worker by default, as tests want; *workers* None keeps the production default of `campus-helpdesk web`.
+    """
     port = port or free_port()
-    return Running("web", [sys.executable, "-m", "campus_helpdesk", "web", "--host", "127.0.0.1",
-                           "--port", str(port), "--workers", "1"], port, service_env(**urls, **env), "/")
+    return Running("web", [sys.executable, "-m", "campus_helpdesk", "web", "--host", "127.0.0.1", "--port", str(port),
+                           *(["--workers", str(workers)] if workers else [])], port, service_env(**urls, **env), "/")
