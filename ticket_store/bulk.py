@@ -233,7 +233,7 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
 
 
 def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categorizer) -> None:
-    """Give rows without a category the categorizer's answer."""
+    """Give rows without a category the categorizer's answer and language (rows with one keep NULL: unknown)."""
     rows = cursor.execute(
         "SELECT row, trim_text(title), trim_text(description) FROM checked "
         "WHERE coalesce(trim_text(category), '') = ''"
@@ -243,6 +243,7 @@ def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categoriz
         "row": pa.array([row for row, _, _ in rows], pa.int64()),
         "category": pa.array([result.category for result in results], pa.string()),
         "confidence": pa.array([result.confidence for result in results], pa.float64()),
+        "language": pa.array([result.language for result in results], pa.string()),
     }))
     cursor.execute("CREATE OR REPLACE TEMP TABLE assigned_categories AS SELECT * FROM assigned")
     cursor.unregister("assigned")
@@ -265,7 +266,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
             "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
             "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
-            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
+            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0, a.language "
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )

@@ -9,11 +9,14 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from .categorizer import CATEGORIES
+from .categorizer.language import NAMES as LANGUAGE_NAMES
 from .errors import InvalidInput
 
 STATUSES = ("open", "active", "closed")
 Status = Literal["open", "active", "closed"]
 Category = Literal["facility", "it", "services"]
+#: The languages the categorizer tells apart (result.language).
+Language = Literal["en", "it", "de", "fr", "es", "other"]
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
@@ -38,6 +41,7 @@ NOT_SETTABLE = {
     "closed_at": "timestamps are set by the store",
     "version": "it is set by the store",
     "message_count": "it is set by the store",
+    "language": "it is detected by the store",
     "author_role": "the author's role comes from the X-Helpdesk-Role header",
     "ticket_id": "it comes from the address",
     "created_at": "timestamps are set by the store",
@@ -178,6 +182,9 @@ class TicketQuery(BaseModel):
         None, description="Opened at or before this instant (a date means its midnight, UTC).")
     needs_review: bool | None = Field(
         None, description="Only tickets whose automatic category has low confidence (or not).")
+    language: list[Language] | None = Field(None, description=(
+        "Comma list of languages detected at create (en, it, de, fr, es, other; empty entries are ignored). "
+        "Tickets whose language is unknown match none."))
     with_counts: bool = Field(False, description="Add tickets per status for the same filters.")
     sort: Literal[
         "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
@@ -235,12 +242,13 @@ def parse(model: type[Payload] | type[TicketQuery], data: Any) -> Any:
 
 
 def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
-    """Validate the list endpoint's query string (comma lists for status and category)."""
+    """Validate the list endpoint's query string (comma lists for status, category and language)."""
     values: dict[str, Any] = dict(args)
-    for name in ("status", "category"):
+    for name in ("status", "category", "language"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
     return parse(TicketQuery, values)
 
 
 assert set(CATEGORIES) == set(Category.__args__)
+assert set(LANGUAGE_NAMES) == set(Language.__args__)

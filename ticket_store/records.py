@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import NotRequired, TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
-from .payloads import Category, Status, text
+from .payloads import Category, Language, Status, text
 
 Role = Literal["user", "staff"]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -36,6 +36,9 @@ class Ticket(TypedDict):
     closed_at: Timestamp | None
     version: Annotated[int, Field(ge=1)]
     message_count: Count
+    language: Annotated[Language | None, Field(description=(
+        "The language detected when the ticket was created; null when unknown (tickets stored before it "
+        "was kept, imported tickets that came with a category)."))]
 
 
 @with_config(EXACT)

@@ -63,6 +63,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         "SELECT id, dense_rank() OVER (PARTITION BY ticket_id ORDER BY occurred_at) AS version FROM events"
         ") numbered WHERE events.id = numbered.id",
     ),
+    (
+        8,
+        # The language the categorizer detected when the ticket was created ("en", "it", "de", "fr",
+        # "es" or "other"); NULL for tickets stored before it was kept, and for imported tickets
+        # that came with their category: unknown.
+        "ALTER TABLE tickets ADD COLUMN language VARCHAR;",
+    ),
 ]
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
-    "status, opened_at, updated_at, closed_at, version, message_count"
+    "status, opened_at, updated_at, closed_at, version, message_count, language"
 )
 MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
@@ -40,13 +40,13 @@ def iso(moment: datetime | None) -> str | None:
 def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     """Return the API's ticket from a database row."""
     (id_, title, description, location, reporter, category, source, confidence,
-     status, opened_at, updated_at, closed_at, version, message_count) = row
+     status, opened_at, updated_at, closed_at, version, message_count, language) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
         "needs_review": source == "auto" and confidence < review_threshold,
         "status": status, "opened_at": iso(opened_at), "updated_at": iso(updated_at), "closed_at": iso(closed_at),
-        "version": version, "message_count": message_count,
+        "version": version, "message_count": message_count, "language": language,
     }
 
 
@@ -93,14 +93,15 @@ class Tickets:
         row = fetch_ticket_row(self.db.cursor(), ticket_id)
         return None if row is None else self.record(row)
 
-    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
-        """Store a new open ticket and its 'created' event."""
+    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str,
+                      language: str | None = None) -> Ticket:
+        """Store a new open ticket, in the *language* the categorizer detected, and its 'created' event."""
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
             now = utc_now()
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
-                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
+                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0, language)
             db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
             ticket = self.record(row)
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
@@ -288,6 +289,9 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
     if query.opened_before is not None:
         clauses.append("opened_at <= ?")
         params.append(query.opened_before)
+    if query.language:
+        clauses.append(f"language IN ({', '.join('?' * len(query.language))})")
+        params += query.language
     if query.needs_review is not None:
         review = "(category_source = 'auto' AND category_confidence < ?)"
         clauses.append(review if query.needs_review else f"NOT {review}")
