@@ -29,6 +29,7 @@ class Ticket(TypedDict, total=False):
     closed_at: str | None
     version: int
     message_count: int
+    language: str | None
 
 
 class TicketPage(TypedDict, total=False):
@@ -120,6 +121,7 @@ class StoreClient:
         limit: int = 100,
         offset: int = 0,
         with_counts: bool = False,
+        language: str | None = None,
     ) -> TicketPage:
         """Return one page of tickets matching the filters, as the store sorts them."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
@@ -136,6 +138,8 @@ class StoreClient:
             params["sort"] = sort
         if with_counts:
             params["with_counts"] = "true"
+        if language:
+            params["language"] = language
         return self._call("GET", "/tickets", params=params)
 
     def get_ticket(self, ticket_id: int) -> Ticket:

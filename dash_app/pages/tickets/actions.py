@@ -47,6 +47,7 @@ def load_rows(
             offset=offset,
             # Counts only change the line above the grid: ask for them with the first block.
             with_counts=role == "staff" and offset == 0,
+            language=filters.language if role == "staff" else None,
         )
     except ServiceError as error:
         return RowsAnswer(
