@@ -267,10 +267,10 @@ def csv_rows(file: Path) -> int:
 @main.command("eval-categorizer", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def eval_categorizer(ctx: click.Context) -> None:
-    """Measure the categorizer on the held-out tickets and print its scores.
+    """Measure the categorizer on the held-out tickets of each language and print its scores.
 
-    Arguments go to the evaluation unchanged: a CSV file of text,category[,hard] rows evaluates
-    those tickets instead of the held-out set.
+    Arguments go to the evaluation unchanged: `--language it` evaluates one language's held-out
+    tickets (en, it, de, fr, es); a CSV file of text,category[,hard] rows evaluates those tickets.
     """
     try:
         from ticket_store.categorizer import evaluate

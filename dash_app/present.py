@@ -12,6 +12,10 @@ CATEGORY_LABELS: dict[str, str] = {
     "services": "Services complaints",
 }
 STATUS_LABELS: dict[str, str] = {"open": "Open", "active": "Active", "closed": "Closed"}
+#: The languages the store detects in a ticket, as staff read them.
+LANGUAGE_LABELS: dict[str, str] = {
+    "en": "English", "it": "Italian", "de": "German", "fr": "French", "es": "Spanish", "other": "Other language",
+}
 #: Bootstrap colours of the status badges.
 STATUS_COLORS: dict[str, str] = {"open": "primary", "active": "warning", "closed": "secondary"}
 ROLE_LABELS: dict[str, str] = {"user": "Campus user", "staff": "Helpdesk staff"}
@@ -67,6 +71,11 @@ def relative_time(value: str | None, now: datetime | None = None) -> str:
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+def language_label(language: str | None) -> str | None:
+    """Return a ticket's language as people read it, or None when it is unknown."""
+    return LANGUAGE_LABELS.get(language, language) if language else None
 
 
 def category_label(category: str | None) -> str:

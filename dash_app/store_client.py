@@ -29,6 +29,7 @@ class Ticket(TypedDict, total=False):
     closed_at: str | None
     version: int
     message_count: int
+    language: str | None
 
 
 class TicketPage(TypedDict, total=False):
@@ -121,6 +122,7 @@ class StoreClient:
         offset: int = 0,
         with_counts: bool = False,
         extra: dict[str, str] | None = None,
+        language: str | None = None,
     ) -> TicketPage:
         """Return one page of tickets matching the filters, as the store sorts them.
 
@@ -143,6 +145,8 @@ class StoreClient:
             params["with_counts"] = "true"
         for name, value in (extra or {}).items():
             params.setdefault(name, value)
+        if language:
+            params["language"] = language
         return self._call("GET", "/tickets", params=params)
 
     def get_ticket(self, ticket_id: int) -> Ticket:

@@ -141,7 +141,8 @@ def create_ticket() -> Response:
     # Without the explanation: a new ticket keeps only category and confidence, and explaining
     # costs about as much CPU as categorizing (measured with python -m bench).
     result = store().categorizer.categorize_many([ticket_text(fields.title, fields.description)])[0]
-    ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role)
+    ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role,
+                                           result.language)
     response = ticket_response(ticket, 201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket['id']}"
     return response

@@ -238,7 +238,7 @@ def validate_staging(cursor: duckdb.DuckDBPyConnection, now: Any) -> None:
 
 
 def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categorizer) -> None:
-    """Give rows without a category the categorizer's answer."""
+    """Give rows without a category the categorizer's answer and language (rows with one keep NULL: unknown)."""
     rows = cursor.execute(
         "SELECT row, shown_text(title), trim_text(description) FROM checked "
         "WHERE coalesce(trim_text(category), '') = ''"
@@ -248,6 +248,7 @@ def categorize_missing(cursor: duckdb.DuckDBPyConnection, categorizer: Categoriz
         "row": pa.array([row for row, _, _ in rows], pa.int64()),
         "category": pa.array([result.category for result in results], pa.string()),
         "confidence": pa.array([result.confidence for result in results], pa.float64()),
+        "language": pa.array([result.language for result in results], pa.string()),
     }))
     cursor.execute("CREATE OR REPLACE TEMP TABLE assigned_categories AS SELECT * FROM assigned")
     cursor.unregister("assigned")
@@ -274,13 +275,14 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer,
         first_event = db.reserve_ids("events", count)
         cursor.execute(
             f"INSERT INTO tickets ({TICKET_COLUMNS}, {RISK_COLUMNS}, search_text) "
-            f"SELECT *, 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, {risk_response}, {risk_resolution}, "
+            f"SELECT * EXCLUDE (language), 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, language, "
+            f"{risk_response}, {risk_resolution}, "
             f"{SEARCH_TEXT} FROM ("
             "SELECT ? + c.row - 1 AS id, shown_text(c.title) AS title, trim_text(c.description) AS description, "
             "shown_text(c.location) AS location, shown_text(c.reporter) AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
             "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened AS opened_at, coalesce(c.closed, c.opened), "
-            "c.closed, 1, 0 "
+            "c.closed, 1, 0, a.language AS language "
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )

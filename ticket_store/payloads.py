@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from .categorizer import CATEGORIES
+from .categorizer.language import NAMES as LANGUAGE_NAMES
 from .errors import InvalidInput
 
 STATUSES = ("open", "active", "closed")
@@ -18,6 +19,8 @@ Category = Literal["facility", "it", "services"]
 Priority = Literal["low", "normal", "high", "urgent"]
 SlaState = Literal["ok", "at_risk", "breached"]
 MAX_BULK = 500
+#: The languages the categorizer tells apart (result.language).
+Language = Literal["en", "it", "de", "fr", "es", "other"]
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
@@ -49,6 +52,7 @@ NOT_SETTABLE = {
     "response_due_at": "the service levels set it",
     "resolution_due_at": "the service levels set it",
     "sla_state": "it is computed by the store",
+    "language": "it is detected by the store",
     "author_role": "the author's role comes from the X-Helpdesk-Role header",
     "ticket_id": "it comes from the address",
     "created_at": "timestamps are set by the store",
@@ -311,6 +315,9 @@ class TicketQuery(BaseModel):
         None, description="Opened at or before this instant (a date means its midnight, UTC).")
     needs_review: bool | None = Field(
         None, description="Only tickets whose automatic category has low confidence (or not).")
+    language: list[Language] | None = Field(None, description=(
+        "Comma list of languages detected at create (en, it, de, fr, es, other; empty entries are ignored). "
+        "Tickets whose language is unknown match none."))
     with_counts: bool = Field(False, description="Add tickets per status for the same filters.")
     sort: Literal[
         "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
@@ -369,12 +376,13 @@ def parse(model: type[Payload] | type[TicketQuery], data: Any) -> Any:
 
 
 def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
-    """Validate the list endpoint's query string (comma lists for status and category)."""
+    """Validate the list endpoint's query string (comma lists for status, category and language)."""
     values: dict[str, Any] = dict(args)
-    for name in ("status", "category", "priority", "sla"):
+    for name in ("status", "category", "priority", "sla", "language"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
     return parse(TicketQuery, values)
 
 
 assert set(CATEGORIES) == set(Category.__args__)
+assert set(LANGUAGE_NAMES) == set(Language.__args__)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import NotRequired, TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
-from .payloads import Category, Priority, SlaState, Status, text
+from .payloads import Category, Language, Priority, SlaState, Status, text
 
 Role = Literal["user", "staff"]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -45,6 +45,9 @@ class Ticket(TypedDict):
                                                      "target is used, breached once a target was missed.")]
     public_message_count: Annotated[Count, Field(description="Messages a campus user sees (internal notes "
                                                              "excluded).")]
+    language: Annotated[Language | None, Field(description=(
+        "The language detected when the ticket was created; null when unknown (tickets stored before it "
+        "was kept, imported tickets that came with a category)."))]
 
 
 @with_config(EXACT)

@@ -88,6 +88,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         "SELECT ticket_id, min(created_at) AS at FROM messages WHERE author_role = 'staff' GROUP BY ticket_id"
         ") answered WHERE tickets.id = answered.ticket_id",
     ),
+    (
+        8,
+        # The language the categorizer detected when the ticket was created ("en", "it", "de", "fr",
+        # "es" or "other"); NULL for tickets stored before it was kept, and for imported tickets
+        # that came with their category: unknown.
+        "ALTER TABLE tickets ADD COLUMN language VARCHAR;",
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
     "status, opened_at, updated_at, closed_at, version, message_count, "
-    "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count"
+    "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language"
 )
 #: Stored beside the due times, so that sla_state compares timestamps only (see service_levels).
 RISK_COLUMNS = "response_risk_at, resolution_risk_at"
@@ -50,7 +50,8 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     """Return the API's ticket from a database row."""
     (id_, title, description, location, reporter, category, source, confidence,
      status, opened_at, updated_at, closed_at, version, message_count,
-     priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, sla_state) = row
+     priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language,
+     sla_state) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
@@ -59,7 +60,7 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
         "version": version, "message_count": message_count,
         "priority": priority, "assignee": assignee, "first_response_at": iso(first_response_at),
         "response_due_at": iso(response_due_at), "resolution_due_at": iso(resolution_due_at), "sla_state": sla_state,
-        "public_message_count": public_message_count,
+        "public_message_count": public_message_count, "language": language,
     }
 
 
@@ -120,8 +121,9 @@ class Tickets:
         row = fetch_ticket_row(self.db.cursor(), ticket_id, self.clock())
         return None if row is None else self.record(row)
 
-    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
-        """Store a new open ticket and its 'created' event."""
+    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str,
+                      language: str | None = None) -> Ticket:
+        """Store a new open ticket, in the *language* the categorizer detected, and its 'created' event."""
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
@@ -129,7 +131,7 @@ class Tickets:
             due = due_times(now, self.targets["normal"])
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
                    fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
-                   "normal", None, None, due.response_due_at, due.resolution_due_at, 0)
+                   "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language)
             db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}, search_text",
                             (*row, due.response_risk_at, due.resolution_risk_at, search_text(fields)))
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
@@ -416,6 +418,9 @@ def ticket_filters(query: TicketQuery, review_threshold: float, now: datetime,
     if query.opened_before is not None:
         clauses.append("opened_at <= ?")
         params.append(query.opened_before)
+    if query.language:
+        clauses.append(f"language IN ({', '.join('?' * len(query.language))})")
+        params += query.language
     if query.needs_review is not None:
         review = "(category_source = 'auto' AND category_confidence < ?)"
         clauses.append(review if query.needs_review else f"NOT {review}")

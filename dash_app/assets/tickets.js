@@ -6,17 +6,19 @@
         }
     }
 
-    function filtersKey(status, category, query, review, role) {
-        return JSON.stringify([status || '', category || '', query || '', !!review, role || 'user']);
+    function filtersKey(status, category, query, review, role, language) {
+        return JSON.stringify([status || '', category || '', query || '', !!review, role || 'user',
+                               language && language !== 'all' ? language : '']);
     }
 
     // The address for the list's state; defaults are left out, so a plain list is plain /tickets.
-    function listAddress(status, category, query, review, sortModel) {
+    function listAddress(status, category, query, review, sortModel, language) {
         var params = new URLSearchParams();
         if (status && status !== 'all') { params.set('status', status); }
         if (category && category !== 'all') { params.set('category', category); }
         if (query && query.trim()) { params.set('q', query.trim()); }
         if (review) { params.set('review', '1'); }
+        if (language && language !== 'all') { params.set('language', language); }
         var sorted = (sortModel || []).filter(function (entry) { return entry.sort === 'asc' || entry.sort === 'desc'; })[0];
         var sort = sorted ? (sorted.sort === 'desc' ? '-' : '') + sorted.colId : '-id';
         if (sort !== '-id') { params.set('sort', sort); }
@@ -27,7 +29,7 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         tickets: {
             // Keep the list's filters, search and sort in the address (replaced, so Back leaves the list).
-            keepStateInAddress: function (status, category, query, review, request) {
+            keepStateInAddress: function (status, category, query, review, request, language) {
                 if (window.location.pathname !== '/tickets') { return window.dash_clientside.no_update; }
                 // The grid's last request holds its sort; before its first, the address does.
                 var sortModel = request ? (request.sortModel || []) : null;
@@ -35,16 +37,16 @@
                     var current = new URLSearchParams(window.location.search).get('sort');
                     sortModel = current ? [{colId: current.replace(/^-/, ''), sort: current.charAt(0) === '-' ? 'desc' : 'asc'}] : [];
                 }
-                var address = listAddress(status, category, query, review, sortModel);
+                var address = listAddress(status, category, query, review, sortModel, language);
                 if (address !== window.location.pathname + window.location.search) {
                     window.history.replaceState(window.history.state, '', address);
                 }
                 return address;
             },
             // The rows on show were loaded with the filters in *drawn*; reload when the controls differ.
-            reloadWhenFiltersChange: function (status, category, query, review, session, drawn) {
+            reloadWhenFiltersChange: function (status, category, query, review, session, drawn, language) {
                 if (!drawn || !window.dash_ag_grid) { return window.dash_clientside.no_update; }
-                var wanted = filtersKey(status, category, query, review, session && session.role);
+                var wanted = filtersKey(status, category, query, review, session && session.role, language);
                 if (wanted !== filtersKey.apply(null, drawn)) { reload(); }
                 return window.dash_clientside.no_update;
             },

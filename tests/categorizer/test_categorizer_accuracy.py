@@ -6,7 +6,7 @@ import pytest
 
 from ticket_store.categorizer import CATEGORIES
 from ticket_store.categorizer.evaluate import evaluate, format_report, read_heldout
-from ticket_store.categorizer.training import HELDOUT_FILE, load_training_tickets
+from ticket_store.categorizer.training import load_training_tickets
 
 GOAL_ACCURACY = 0.95
 GOAL_HARD_ACCURACY = 0.90
@@ -71,3 +71,13 @@ def test_command_line_prints_the_report(capsys):
     assert main([]) == 0
     printed = capsys.readouterr().out
     assert "Held-out tickets: " in printed and "confusion" in printed
+    for language in ("English", "Italian", "German", "French", "Spanish"):
+        assert f"== {language} (" in printed
+
+
+def test_command_line_evaluates_one_language(capsys):
+    from ticket_store.categorizer.evaluate import main
+
+    assert main(["--language", "de"]) == 0
+    printed = capsys.readouterr().out
+    assert "== German (heldout_de.csv) ==" in printed and "English" not in printed

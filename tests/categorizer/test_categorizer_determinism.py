@@ -31,7 +31,7 @@ def test_saved_model_is_current_and_equals_a_fresh_fit(categorizer, resources):
     weights = [1.0] * len(examples)
     saved = TextModel.load(MODEL_FILE, resources, examples, fingerprint(resources, examples, weights))
     assert saved is not None, "the saved model is out of date: run python -m ticket_store.categorizer.build"
-    fresh = fit_text_model(resources, examples, weights, saved.temperature)
+    fresh = fit_text_model(resources, examples, weights, saved.temperatures)
     assert np.allclose(saved.probabilities(TEXTS), fresh.probabilities(TEXTS), atol=1e-4)
 
 

@@ -20,6 +20,8 @@ class Categorization:
     confidence: float
     scores: dict[str, float]
     explanation: list[str] = field(default_factory=list)
+    #: The language the text is written in: "en", "it", "de", "fr", "es" or "other".
+    language: str = "other"
 
 
 class Categorizer(Protocol):
@@ -45,6 +47,9 @@ def ticket_text(title: str | None, description: str) -> str:
 
 def load_categorizer() -> Categorizer:
     """Return the categorizer the store uses, fitted on the shipped training tickets."""
+    from .language import detect_language
     from .learning import LearningCategorizer
 
-    return LearningCategorizer.load()
+    categorizer = LearningCategorizer.load()
+    detect_language("warm")  # builds the language profiles now, not on the first ticket
+    return categorizer

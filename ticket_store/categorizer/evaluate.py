@@ -1,10 +1,11 @@
-"""Measure the categorizer on the held-out tickets: `campus-helpdesk eval-categorizer` prints it."""
+"""Measure the categorizer on the held-out tickets of each language: `campus-helpdesk eval-categorizer` prints it."""
 from __future__ import annotations
 
 import argparse
 import csv
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -13,7 +14,8 @@ import numpy as np
 
 from . import CATEGORIES, Categorization, Categorizer
 from .calibration import ReliabilityBin, expected_calibration_error, format_reliability, reliability_table
-from .training import HELDOUT_FILE
+from .language import NAMES
+from .training import HELDOUT_FILE, HELDOUT_FILES
 
 _TRUE = {"1", "true", "yes", "y", "hard"}
 
@@ -50,6 +52,11 @@ class Evaluation:
     reliability: list[ReliabilityBin]
     calibration_error: float
     flagged: int
+    #: Wrong categories, and how many of them the review flag marked for staff.
+    errors: int
+    errors_flagged: int
+    #: How many tickets the language detector gave each language.
+    languages: dict[str, int]
     accuracy_unflagged: float
     baseline_accuracy: float | None
     seconds: float
@@ -116,6 +123,9 @@ def evaluate(
         reliability=reliability_table(confidence, correct),
         calibration_error=expected_calibration_error(confidence, correct) if len(tickets) else float("nan"),
         flagged=int((~unflagged).sum()),
+        errors=int((~correct).sum()),
+        errors_flagged=int((~correct & ~unflagged).sum()),
+        languages=dict(Counter(result.language for result in results).most_common()),
         accuracy_unflagged=float(correct[unflagged].mean()) if unflagged.any() else float("nan"),
         baseline_accuracy=baseline_accuracy,
         seconds=seconds,
@@ -144,25 +154,63 @@ def format_report(evaluation: Evaluation) -> str:
         format_reliability(e.reliability),
         "",
         f"flagged for review (confidence below threshold): {e.flagged} of {e.tickets}; "
-        f"accuracy of the rest {e.accuracy_unflagged:.1%}",
+        f"accuracy of the rest {e.accuracy_unflagged:.1%}; {e.errors_flagged} of {e.errors} errors flagged",
+        "languages detected: " + ", ".join(f"{NAMES.get(language, language)} {n}" for language, n in e.languages.items()),
         f"time: {e.seconds * 1000 / max(e.tickets, 1):.2f} ms per ticket in bulk",
     ]
     return "\n".join(lines)
 
 
-def print_report(path: Path | None = None) -> Evaluation:
-    """Evaluate the store's categorizer on the held-out tickets and print the report."""
-    evaluation = evaluate(path=path or HELDOUT_FILE)
-    print(format_report(evaluation))
-    return evaluation
+def evaluate_languages(
+    categorizer: Categorizer | None = None, files: dict[str, Path] = HELDOUT_FILES
+) -> dict[str, Evaluation]:
+    """Evaluate on the held-out tickets of each language whose file exists."""
+    from . import load_categorizer
+
+    categorizer = categorizer or load_categorizer()
+    return {language: evaluate(categorizer, path) for language, path in files.items() if path.exists()}
+
+
+def format_summary(evaluations: dict[str, Evaluation]) -> str:
+    """Return one line per language: accuracy, hard tickets, calibration error, errors flagged."""
+    lines = ["language  tickets  accuracy  hard     calibration error  errors flagged  detected as its language"]
+    for language, e in evaluations.items():
+        detected = e.languages.get(language, 0)
+        lines.append(
+            f"{NAMES[language]:<8}  {e.tickets:7d}  {e.accuracy:8.1%}  {e.hard_accuracy:6.1%}  {e.calibration_error:17.3f}"
+            f"  {e.errors_flagged:6d} of {e.errors:<4d}  {detected} of {e.tickets}"
+        )
+    errors = sum(e.errors for e in evaluations.values())
+    flagged = sum(e.errors_flagged for e in evaluations.values())
+    lines.append(f"all       {sum(e.tickets for e in evaluations.values()):7d}  review flag caught {flagged} of {errors} errors")
+    return "\n".join(lines)
+
+
+def print_report(path: Path | None = None, language: str | None = None) -> Evaluation:
+    """Evaluate the store's categorizer and print the report: one file, one language, or every language."""
+    from . import load_categorizer
+
+    if path is not None:
+        evaluation = evaluate(path=path)
+        print(format_report(evaluation))
+        return evaluation
+    categorizer = load_categorizer()
+    files = {language: HELDOUT_FILES[language]} if language else HELDOUT_FILES
+    evaluations = evaluate_languages(categorizer, files)
+    print(format_summary(evaluations))
+    for name, evaluation in evaluations.items():
+        print(f"\n== {NAMES[name]} ({files[name].name}) ==")
+        print(format_report(evaluation))
+    return next(iter(evaluations.values()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Evaluate on the held-out CSV, or on the text,category[,hard] file named in *argv*; return 0."""
+    """Evaluate on every language's held-out CSV, one language's, or the text,category[,hard] file in *argv*."""
     parser = argparse.ArgumentParser(prog="eval-categorizer", description=__doc__)
-    parser.add_argument("path", nargs="?", type=Path, default=HELDOUT_FILE, help="CSV with text,category,hard")
+    parser.add_argument("path", nargs="?", type=Path, default=None, help="CSV with text,category,hard")
+    parser.add_argument("--language", choices=sorted(HELDOUT_FILES), help="only this language's held-out tickets")
     arguments = parser.parse_args(list(argv or []))
-    print_report(arguments.path)
+    print_report(arguments.path, arguments.language)
     return 0
 
 

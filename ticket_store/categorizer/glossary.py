@@ -13,6 +13,10 @@ _WORD = re.compile(r"\w+")
 #: Distinct words whose translation is remembered.
 WORD_CACHE = 200_000
 _UNSEEN = object()
+#: A word this long that the glossary lacks is read by its last part, as German compounds are.
+COMPOUND_CHARS = 8
+#: The shortest last part a compound is read by: shorter ones match by chance ("parete" → "rete").
+HEAD_CHARS = 5
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]")
 
 
@@ -83,15 +87,33 @@ class Glossary:
         if english is None:
             prefix = self._prefix_pattern.match(folded)
             english = None if prefix is None else self._prefix_english[prefix.group()]
+        if english is None and len(folded) >= COMPOUND_CHARS:
+            english = self._compound_head(folded)
         if len(known) >= WORD_CACHE:
             known.clear()
         known[token] = english
         return english
 
+    def _compound_head(self, folded: str) -> str | None:
+        """Return the English of the longest known word a compound ends with ("wohnheimbad" → bath)."""
+        for start in range(1, len(folded) - HEAD_CHARS + 1):
+            head = folded[start:]
+            for ending in ("", "e", "n", "en", "s", "er"):
+                if ending and not head.endswith(ending):
+                    continue
+                stem = head[: len(head) - len(ending)] if ending else head
+                if len(stem) >= HEAD_CHARS and stem in self.words:
+                    return self.words[stem]
+        return None
+
     def translations(self, text: str) -> list[tuple[str, str]]:
         """Return (term as written, English equivalent) for each glossary term in *text*."""
         written = _WORD.findall(text.lower())
-        found = [(original, english) for original in written if (english := self._english(original)) is not None]
+        # A word the glossary gives as it is ("laptop") adds nothing: it is left out.
+        found = [
+            (original, english) for original in written
+            if (english := self._english(original)) is not None and english != original
+        ]
         if self.phrases:
             joined = f" {' '.join(fold(token) for token in written)} "
             found += [(phrase, english) for phrase, english in self.phrases.items() if f" {phrase} " in joined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -13,7 +13,9 @@ from . import CATEGORIES, LABELS, Categorization
 from .clauses import emphasise
 from .embedding import StaticEmbedding
 from .features import TfidfFeatures
+from .function_words import content_words, is_function_word, without_function_words
 from .glossary import Glossary
+from .language import detect_language
 from .training import DATA
 
 #: Only the start of a long ticket is read: it is where the main problem is stated.
@@ -26,10 +28,20 @@ WORDS_SHOWN = 3
 #: Known words and word pairs a text needs for its scores to count in full.
 EVIDENCE_TERMS = 3
 EXAMPLE_CHARS = 90
+#: A text with fewer meaningful words than this ("the lift in bui") is never more sure than SHORT_CAP:
+#: on a few words a misreading costs the whole text, and the training tickets are mostly longer.
+SHORT_WORDS = 4
+SHORT_CAP = 0.9
+#: How far a text is pulled towards the category of the staff corrections it resembles: its
+#: words' cosine similarity to the closest correction of a category, times this, joins that
+#: category's score. A correction is what staff said of such wording here, which no weight of
+#: one training ticket among thousands conveys ("Marvin is sulking" → it, however often
+#: "lunch" means the canteen).
+STAFF_PULL = 3.0
 
 
 #: Change when the features or the classifier change, so saved models are refitted.
-FORMAT = "clauses/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v3"
+FORMAT = "clauses/glossary-no-identity/no-foreign-function-words/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v4"
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,19 @@ class Resources:
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         """Return the texts as the model reads them: truncated, main clauses first, with translations."""
-        return [self.glossary.expand(emphasise(text[:MAX_CHARS])) for text in texts]
+        return [without_function_words(self.glossary.expand(emphasise(text[:MAX_CHARS]))) for text in texts]
+
+
+#: Calibration temperatures by the language a text is written in; ANY_LANGUAGE is for the rest.
+Temperatures = Mapping[str, float]
+ANY_LANGUAGE = "*"
+
+
+def as_temperatures(temperature: float | Temperatures) -> dict[str, float]:
+    """Return *temperature* as temperatures by language (one number serves every language)."""
+    if isinstance(temperature, Mapping):
+        return {ANY_LANGUAGE: 1.0, **{language: float(t) for language, t in temperature.items()}}
+    return {ANY_LANGUAGE: float(temperature)}
 
 
 @dataclass(frozen=True)
@@ -74,8 +98,32 @@ _PLAIN_WORDS = frozenset(
 
 
 def _telling(term: str) -> bool:
-    """Return whether a word feature says something to a person (not a number or a plain word)."""
-    return any(len(word) > 2 and word.isalpha() and word not in _PLAIN_WORDS for word in term.split())
+    """Return whether a word feature says something to a person (no number, no function word of any language)."""
+    return all(
+        len(word) > 2 and word.isalpha() and word not in _PLAIN_WORDS and not is_function_word(word)
+        for word in term.split()
+    )
+
+
+def _written(term: str) -> str:
+    """Return a glossary term as written without its function words ("en panne" → "panne")."""
+    return " ".join(word for word in term.split() if not is_function_word(word)) or term
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def cap_short_texts(texts: Sequence[str], probabilities: np.ndarray) -> np.ndarray:
+    """Pull the scores of texts with fewer than SHORT_WORDS meaningful words towards equal, to at most SHORT_CAP."""
+    even = 1 / probabilities.shape[1]
+    for row, text in enumerate(texts):
+        best = probabilities[row].max()
+        if best > SHORT_CAP and len(content_words(text[:200])) < SHORT_WORDS:
+            share = (SHORT_CAP - even) / (best - even)
+            probabilities[row] = share * probabilities[row] + (1 - share) * even
+    return probabilities
 
 
 def fingerprint(resources: Resources, examples: Sequence[Example], weights: Sequence[float] | None) -> str:
@@ -87,16 +135,11 @@ def fingerprint(resources: Resources, examples: Sequence[Example], weights: Sequ
     return digest.hexdigest()
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 def fit_text_model(
     resources: Resources,
     examples: Sequence[Example],
     weights: Sequence[float] | None = None,
-    temperature: float = 1.0,
+    temperature: float | Temperatures = 1.0,
 ) -> "TextModel":
     """Fit the features and the logistic regression on *examples* (deterministic)."""
     # Imported only to fit: they are slow to import and answering needs neither.
@@ -122,6 +165,13 @@ def fit_text_model(
     )
 
 
+def saved_model_temperatures(saved: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """Return the temperatures stored in a saved model (older files hold one for every language)."""
+    if "temperature_languages" not in saved:
+        return as_temperatures(float(saved["temperature"]))
+    return dict(zip(saved["temperature_languages"].tolist(), saved["temperature_values"].astype(float).tolist()))
+
+
 class TextModel:
     """A fitted model: probabilities, explanations, and the examples it learnt from."""
 
@@ -133,7 +183,7 @@ class TextModel:
         characters: TfidfFeatures,
         coef: np.ndarray,
         intercept: np.ndarray,
-        temperature: float,
+        temperature: float | Temperatures,
         example_words: csr_matrix | None = None,
         example_embedding: np.ndarray | None = None,
     ) -> None:
@@ -142,7 +192,7 @@ class TextModel:
         self.words, self.characters = words, characters
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float32)
-        self.temperature = float(temperature)
+        self.temperatures = as_temperatures(temperature)
         split = (len(words.idf), len(words.idf) + len(characters.idf))
         self._word_coef = np.ascontiguousarray(self.coef[:, : split[0]].T)
         self._character_coef = np.ascontiguousarray(self.coef[:, split[0] : split[1]].T)
@@ -155,6 +205,9 @@ class TextModel:
         self._example_words_t = example_words.T.tocsr()
         self._example_embedding_t = np.ascontiguousarray(example_embedding.T)
         self._example_labels = np.array([CATEGORIES.index(example.category) for example in self.examples])
+        staff = np.flatnonzero([example.from_staff for example in self.examples])
+        self._staff_words_t = self._example_words_t[:, staff] if len(staff) else None
+        self._staff_labels = self._example_labels[staff]
 
     def save(self, path: Path, fingerprint: str) -> None:
         """Write the fitted parameters and the examples' features (not their texts) to an .npz file."""
@@ -168,6 +221,8 @@ class TextModel:
             coef=self.coef,
             intercept=self.intercept,
             temperature=np.array(self.temperature),
+            temperature_languages=np.array(list(self.temperatures), dtype=str),
+            temperature_values=np.array(list(self.temperatures.values())),
             # The examples' features, so loading need not compute them again.
             example_word_data=self._example_words_t.data,
             example_word_indices=self._example_words_t.indices,
@@ -191,9 +246,19 @@ class TextModel:
             )
             return cls(
                 resources, examples, words, characters,
-                saved["coef"], saved["intercept"], float(saved["temperature"]),
+                saved["coef"], saved["intercept"], saved_model_temperatures(saved),
                 example_words=example_words_t.T, example_embedding=saved["example_embedding"].astype(np.float32),
             )
+
+    @property
+    def temperature(self) -> float:
+        """Return the temperature of a text in none of the calibrated languages."""
+        return self.temperatures[ANY_LANGUAGE]
+
+    def calibrated(self, texts: Sequence[str], logits: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+        """Return probabilities: raw scores divided by their language's temperature, short texts capped."""
+        temperature = np.array([self.temperatures.get(language, self.temperature) for language in languages])
+        return cap_short_texts(texts, _softmax(np.asarray(logits, dtype=np.float64) / temperature[:, None]))
 
     def logits(self, prepared: Sequence[str]) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
         """Return the raw class scores of prepared texts, with their word features and embedding."""
@@ -205,6 +270,12 @@ class TextModel:
             + embedded @ self._embedding_coef
             + self.intercept
         )
+        if self._staff_words_t is not None:
+            similarity = (word_features @ self._staff_words_t).toarray()
+            for category in range(len(CATEGORIES)):
+                mine = self._staff_labels == category
+                if mine.any():
+                    logits[:, category] += STAFF_PULL * similarity[:, mine].max(axis=1)
         # Few known words, little evidence: pull the scores towards "no idea" (all equal).
         evidence = np.minimum(1.0, np.diff(word_features.indptr) / EVIDENCE_TERMS).astype(np.float32)
         return np.asarray(logits) * evidence[:, None], word_features, embedded
@@ -216,7 +287,7 @@ class TextModel:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Return calibrated probabilities, one row per text, columns in CATEGORIES order."""
-        return _softmax(self.raw_logits(texts) / self.temperature)
+        return self.calibrated(texts, self.raw_logits(texts), [detect_language(text) for text in texts])
 
     def categorize(self, texts: Sequence[str], review_threshold: float, explain: bool = True) -> list[Categorization]:
         """Return a categorization for each text, with an explanation when *explain*."""
@@ -225,7 +296,8 @@ class TextModel:
             chunk = texts[start : start + CHUNK]
             prepared = self.resources.prepare(chunk)
             logits, word_features, embedded = self.logits(prepared)
-            probabilities = _softmax(logits.astype(np.float64) / self.temperature)
+            languages = [detect_language(text) for text in chunk]
+            probabilities = self.calibrated(chunk, logits, languages)
             best = probabilities.argmax(axis=1)
             nearest = self._nearest_examples(word_features, embedded, best) if explain else [None] * len(chunk)
             for row, (text, scores) in enumerate(zip(chunk, probabilities)):
@@ -238,6 +310,7 @@ class TextModel:
                         confidence=float(scores[best[row]]),
                         scores=dict(zip(CATEGORIES, scores.tolist())),
                         explanation=explanation,
+                        language=languages[row],
                     )
                 )
         return results
@@ -264,7 +337,7 @@ class TextModel:
                 if glossary.english_words.intersection(words)
                 else {}
             )
-            shown = [f"“{word}” (from “{translated[word]}”)" if word in translated else f"“{word}”" for word in words]
+            shown = [f"“{word}” (from “{_written(translated[word])}”)" if word in translated else f"“{word}”" for word in words]
             sentences = [f"Words that point to {label}: {', '.join(shown)}."]
         else:
             sentences = [f"No single word decided it; the wording as a whole is closest to {label}."]

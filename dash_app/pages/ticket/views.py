@@ -14,6 +14,7 @@ from ...present import (
     STATUS_COLORS,
     category_label,
     category_source_text,
+    language_label,
     event_sentence,
     format_time,
     relative_time,
@@ -57,9 +58,10 @@ def when(value: str | None, zone: ZoneInfo, *, exact: bool = False) -> Any:
     return html.Time(text, dateTime=value, title=exact_text)
 
 
-def header_view(ticket: Ticket) -> list[Any]:
-    """Return the ticket's number, heading and badges."""
+def header_view(ticket: Ticket, role: str = "user") -> list[Any]:
+    """Return the ticket's number, heading and badges (staff also see the language it was written in)."""
     status = ticket.get("status", "")
+    language = language_label(ticket.get("language")) if role == "staff" else None
     return [
         html.H1(
             [html.Span(ticket_number(ticket.get("id")), className="text-secondary me-2"), ticket_heading(ticket, 120)],
@@ -80,6 +82,9 @@ def header_view(ticket: Ticket) -> list[Any]:
             id="ticket-category",
             class_name="fs-6",
         ),
+        *([dbc.Badge(language, color="light", text_color="dark", id="ticket-language",
+                     class_name="ms-2 fs-6 border", title="Language detected when the ticket was written")]
+          if language else []),
     ]
 
 
@@ -207,7 +212,7 @@ def ticket_view(ticket: Ticket | None, role: str, zone: ZoneInfo) -> TicketView:
     text, color, hidden = transition_button(ticket)
     return TicketView(
         main_style=SHOWN,
-        header=header_view(ticket),
+        header=header_view(ticket, role),
         details=details_view(ticket, role, zone),
         edit_box_style=HIDDEN if closed else SHOWN,
         staff_style=SHOWN if role == "staff" and not closed else HIDDEN,

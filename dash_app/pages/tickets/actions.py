@@ -50,6 +50,7 @@ def load_rows(
             # Counts only change the line above the grid: ask for them with the first block.
             with_counts=role == "staff" and offset == 0,
             extra=extra if role == "staff" else None,
+            language=filters.language if role == "staff" else None,
         )
     except ServiceError as error:
         return RowsAnswer(

@@ -25,14 +25,15 @@ from .views import chosen_filters, controls_for
     State("tickets-needs-review", "value"),
     State(SESSION_ID, "data"),
     State("tickets-staff-query", "data"),
+    State("tickets-language", "value"),
     prevent_initial_call=True,
 )
-def load_rows_callback(request, status, category, query, needs_review, session, extra):  # type: ignore[no-untyped-def]
+def load_rows_callback(request, status, category, query, needs_review, session, extra, language):  # type: ignore[no-untyped-def]
     if not request:
         return no_update, no_update, no_update, no_update, no_update, no_update, no_update
-    drawn = [status, category, query, needs_review, (session or {}).get("role")]
+    drawn = [status, category, query, needs_review, (session or {}).get("role"), language]
     role = role_of(session)
-    filters = chosen_filters(status, category, query, needs_review, role)
+    filters = chosen_filters(status, category, query, needs_review, role, language)
     answer = load_rows(request, filters, role, store_for(session), load_settings().zone, extra)
     return answer.response, answer.summary, answer.alert, answer.empty, answer.failed, drawn, answer.range_text
 
@@ -71,6 +72,7 @@ clientside_callback(
     Input("tickets-needs-review", "value"),
     Input(SESSION_ID, "data"),
     Input("tickets-drawn", "data"),
+    Input("tickets-language", "value"),
 )
 
 # The search acts once typing pauses (assets/helpdesk.js).
@@ -100,4 +102,5 @@ clientside_callback(
     Input("tickets-search-settled", "data"),
     Input("tickets-needs-review", "value"),
     Input("tickets-grid", "getRowsRequest"),
+    Input("tickets-language", "value"),
 )

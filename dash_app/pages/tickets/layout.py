@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from ...present import STATUS_LABELS
 from . import staff
-from .views import CATEGORY_OPTIONS, PAGE_SIZE, ListAddress, address_state, status_options
+from .views import CATEGORY_OPTIONS, LANGUAGE_OPTIONS, PAGE_SIZE, ListAddress, address_state, status_options
 
 #: Text columns sort A→Z on the first click; numbers and dates newest first.
 TEXT_FIRST = ["asc", "desc", None]
@@ -121,11 +121,22 @@ def layout(**query: Any) -> html.Div:
                 class_name="g-2 mb-2",
             ),
             html.Div(
-                dbc.Checkbox(
-                    id="tickets-needs-review",
-                    label="Only tickets whose category needs a check",
-                    value=state.needs_review,
-                ),
+                [
+                    dbc.Checkbox(
+                        id="tickets-needs-review",
+                        label="Only tickets whose category needs a check",
+                        value=state.needs_review,
+                    ),
+                    html.Div(
+                        [
+                            dbc.Label("Language", html_for="tickets-language", class_name="visually-hidden"),
+                            dbc.Select(id="tickets-language", options=LANGUAGE_OPTIONS, value=state.language,
+                                       size="sm"),
+                        ],
+                        className="mt-2",
+                        style={"maxWidth": "16rem"},
+                    ),
+                ],
                 id="tickets-staff-filters",
                 style={"display": "none"},
                 className="mb-2",

@@ -11,6 +11,7 @@ from dash import dcc, html, no_update
 
 from ...present import (
     CATEGORY_LABELS,
+    LANGUAGE_LABELS,
     STATUS_LABELS,
     category_label,
     confidence_percent,
@@ -39,19 +40,22 @@ class ListFilters:
     category: str = ""
     query: str = ""
     needs_review: bool = False
+    language: str = ""
 
     @property
     def any(self) -> bool:
-        return bool(self.status or self.category or self.query.strip() or self.needs_review)
+        return bool(self.status or self.category or self.query.strip() or self.needs_review or self.language)
 
 
 def chosen_filters(
-    status: str | None, category: str | None, query: str | None, needs_review: Any, role: str
+    status: str | None, category: str | None, query: str | None, needs_review: Any, role: str,
+    language: str | None = None,
 ) -> ListFilters:
-    """Return the filters the controls hold; a user's leftover closed filter filters nothing."""
+    """Return the filters the controls hold; a user's leftover closed or language filter filters nothing."""
     status = "" if status in (None, ALL) or (role != "staff" and status == "closed") else status
     category = "" if category in (None, ALL) else category
-    return ListFilters(status or "", category or "", query or "", bool(needs_review))
+    language = "" if language in (None, ALL) or role != "staff" or language not in LANGUAGE_LABELS else language
+    return ListFilters(status or "", category or "", query or "", bool(needs_review), language)
 
 
 def status_options(role: str) -> list[dict[str, str]]:
@@ -65,6 +69,9 @@ def status_options(role: str) -> list[dict[str, str]]:
 CATEGORY_OPTIONS = [{"label": "All categories", "value": ALL}] + [
     {"label": label, "value": key} for key, label in CATEGORY_LABELS.items()
 ]
+LANGUAGE_OPTIONS = [{"label": "All languages", "value": ALL}] + [
+    {"label": label, "value": key} for key, label in LANGUAGE_LABELS.items()
+]
 
 
 @dataclass
@@ -76,6 +83,7 @@ class ListAddress:
     query: str = ""
     needs_review: bool = False
     sort: str = DEFAULT_SORT
+    language: str = ALL
 
 
 def address_state(query: Mapping[str, Any]) -> ListAddress:
@@ -89,6 +97,7 @@ def address_state(query: Mapping[str, Any]) -> ListAddress:
         query=str(query.get("q") or "")[:200],
         needs_review=str(query.get("review") or "") in ("1", "true", "yes"),
         sort=sort if sort.lstrip("-") in SORTABLE else DEFAULT_SORT,
+        language=str(query.get("language") or ALL) if query.get("language") in LANGUAGE_LABELS else ALL,
     )
 
 
