@@ -117,7 +117,7 @@ def create_ticket() -> Response:
     # Without the explanation: a new ticket keeps only category and confidence, and explaining
     # costs about as much CPU as categorizing (measured with python -m bench).
     result = store().categorizer.categorize_many([ticket_text(fields.title, fields.description)])[0]
-    ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role)
+    ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role, g.name)
     response = ticket_response(ticket, 201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket['id']}"
     return response
@@ -150,10 +150,27 @@ def patch_ticket(ticket_id: int) -> Response:
         raise InvalidInput("The request changes nothing: send at least one of title, description, location, "
                            "reporter or category.")
     changes = patch.model_dump(include=patch.model_fields_set)
-    ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected)
-    if (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]):
+    ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected, g.name,
+                                           automatic=category_of_edited_text(before, changes))
+    corrected = ticket["category_source"] == "staff" and (
+        (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]))
+    if corrected:
         store().categorizer.learn([(ticket_text(ticket["title"], ticket["description"]), ticket["category"])])
     return ticket_response(ticket)
+
+
+def category_of_edited_text(before: Ticket, changes: dict[str, Any]) -> tuple[str, float] | None:
+    """Return the (category, confidence) of the edited text when the edit should re-check an automatic category.
+
+    Categorized here, outside the write, as a create does; the write applies it only while the
+    category is still automatic and the title or description really changed.
+    """
+    text_changed = any(key in changes and changes[key] != before[key] for key in ("title", "description"))
+    if before["category_source"] != "auto" or "category" in changes or not text_changed:
+        return None
+    edited = {**before, **changes}
+    result = store().categorizer.categorize_many([ticket_text(edited["title"], edited["description"])])[0]
+    return result.category, result.confidence
 
 
 @api.post("/tickets/<int:ticket_id>/status")
@@ -163,7 +180,7 @@ def change_status(ticket_id: int) -> Response:
     rules.permit(g.role, "change_status")
     change = parse(StatusChange, json_body())
     expected = if_match_version(required=False)
-    return ticket_response(store().tickets.change_status(ticket_id, change.status, g.role, expected))
+    return ticket_response(store().tickets.change_status(ticket_id, change.status, g.role, expected, g.name))
 
 
 @api.get("/tickets/<int:ticket_id>/messages")
@@ -178,7 +195,7 @@ def post_message(ticket_id: int) -> Response:
     """Add a message under a ticket that is not closed."""
     visible_ticket(ticket_id)
     message = parse(MessageCreate, json_body())
-    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role)
+    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role, g.name)
     response = jsonify(created)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/tickets/{ticket_id}/messages"

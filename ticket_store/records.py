@@ -79,6 +79,8 @@ class Event(TypedDict):
     kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported"]
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    name: Annotated[text("author_name"), Field(description="The display name of who did it (X-Helpdesk-Name), "
+                                                           "when it was sent.")]
 
 
 @with_config(EXACT)

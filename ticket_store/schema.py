@@ -63,6 +63,11 @@ MIGRATIONS: list[tuple[int, str]] = [
         "SELECT id, dense_rank() OVER (PARTITION BY ticket_id ORDER BY occurred_at) AS version FROM events"
         ") numbered WHERE events.id = numbered.id",
     ),
+    (
+        9,
+        # Who did it, by the display name the web app sends (X-Helpdesk-Name); earlier entries have none.
+        "ALTER TABLE events ADD COLUMN name VARCHAR;",
+    ),
 ]
 
 

@@ -51,11 +51,12 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
 
 
 def record_event(db: Database, ticket_id: int, version: int, at: datetime, role: str, kind: str,
-                 old: dict | None, new: dict | None) -> None:
-    """Append one entry to a ticket's history, with the ticket's version it produced."""
-    db.insert_later("events", f"{EVENT_COLUMNS}, version",
+                 old: dict | None, new: dict | None, name: str | None = None) -> None:
+    """Append one entry to a ticket's history, with the ticket's version it produced and who (*name*) did it."""
+    db.insert_later("events", f"{EVENT_COLUMNS}, version, name",
                     (db.reserve_ids("events"), ticket_id, at, role, kind,
-                     None if old is None else json.dumps(old), None if new is None else json.dumps(new), version))
+                     None if old is None else json.dumps(old), None if new is None else json.dumps(new), version,
+                     name))
 
 
 def search_text(fields: dict[str, Any]) -> str:
@@ -93,7 +94,8 @@ class Tickets:
         row = fetch_ticket_row(self.db.cursor(), ticket_id)
         return None if row is None else self.record(row)
 
-    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
+    def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str,
+                      name: str | None = None) -> Ticket:
         """Store a new open ticket and its 'created' event."""
         db = self.db
 
@@ -104,14 +106,17 @@ class Tickets:
             db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
             ticket = self.record(row)
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
-            record_event(db, ticket["id"], 1, now, role, "created", None, created)
+            record_event(db, ticket["id"], 1, now, role, "created", None, created, name)
             return ticket
 
         return db.write(write)
 
-    def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None) -> Ticket:
+    def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None,
+                      name: str | None = None, automatic: tuple[str, float] | None = None) -> Ticket:
         """Apply *changes* to the ticket the caller saw at version *expected* (None: any version).
 
+        *automatic* is the (category, confidence) the categorizer gives the edited text: it replaces
+        an automatic category when the title or description changes; a staff correction stays.
         Refused when the ticket is closed, or when a field being changed was changed after *expected*.
         """
         db = self.db
@@ -125,6 +130,9 @@ class Tickets:
             recategorized = "category" in changes and (
                 current["category"] != changes["category"] or current["category_source"] != "staff"
             )
+            rechecked = (automatic is not None and not recategorized and current["category_source"] == "auto"
+                         and bool({"title", "description"} & set(edited))
+                         and automatic != (current["category"], current["category_confidence"]))
             if not edited and not recategorized:
                 return current
             now = utc_now()
@@ -134,17 +142,24 @@ class Tickets:
                 assignments["search_text"] = search_text({**current, **edited})
             if recategorized:
                 assignments.update(category=changes["category"], category_source="staff")
+            if rechecked:
+                assignments.update(category=automatic[0], category_confidence=automatic[1])
             cursor.execute(
                 f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
                 [*assignments.values(), ticket_id],
             )
             if edited:
                 record_event(db, ticket_id, version, now, role, "edited",
-                             {key: current[key] for key in edited}, edited)
+                             {key: current[key] for key in edited}, edited, name)
             if recategorized:
                 record_event(db, ticket_id, version, now, role, "category_changed",
                              {"category": current["category"], "category_source": current["category_source"]},
-                             {"category": changes["category"], "category_source": "staff"})
+                             {"category": changes["category"], "category_source": "staff"}, name)
+            if rechecked and automatic[0] != current["category"]:
+                record_event(db, ticket_id, version, now, role, "category_changed",
+                             {key: current[key] for key in ("category", "category_source", "category_confidence")},
+                             {"category": automatic[0], "category_source": "auto",
+                              "category_confidence": automatic[1]}, name)
             return self.record(fetch_ticket_row(cursor, ticket_id))
 
         return db.write(write)
@@ -159,7 +174,8 @@ class Tickets:
         changed = {key for (new,) in rows for key in json.loads(new)}
         return changed & set(rules.PATCHABLE_FIELDS)
 
-    def change_status(self, ticket_id: int, status: str, role: str, expected: int | None) -> Ticket:
+    def change_status(self, ticket_id: int, status: str, role: str, expected: int | None,
+                      name: str | None = None) -> Ticket:
         """Move the ticket to *status* if the workflow allows it and it is still at version *expected*."""
         db = self.db
 
@@ -174,12 +190,13 @@ class Tickets:
                 [status, closed_at, now, ticket_id],
             )
             record_event(db, ticket_id, current["version"] + 1, now, role, "status_changed",
-                         {"status": current["status"]}, {"status": status})
+                         {"status": current["status"]}, {"status": status}, name)
             return self.record(fetch_ticket_row(cursor, ticket_id))
 
         return db.write(write)
 
-    def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str) -> dict[str, Any]:
+    def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str,
+                     name: str | None = None) -> dict[str, Any]:
         """Add a message under a ticket that is not closed; it counts as a change of the ticket."""
         db = self.db
 
@@ -195,7 +212,7 @@ class Tickets:
                 [now, ticket_id],
             )
             record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
-                         {"message_id": message_id, "author_name": author_name})
+                         {"message_id": message_id, "author_name": author_name}, name or author_name)
             return message_record((message_id, ticket_id, role, author_name, body, now))
 
         return db.write(write)
@@ -210,12 +227,13 @@ class Tickets:
     def list_events(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return the ticket's history, oldest first."""
         rows = self.db.cursor().execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
+            f"SELECT {EVENT_COLUMNS}, name FROM events WHERE ticket_id = ? ORDER BY occurred_at, id", [ticket_id]
         ).fetchall()
         return [
             {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
-             "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new)}
-            for id_, tid, at, role, kind, old, new in rows
+             "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new),
+             "name": name}
+            for id_, tid, at, role, kind, old, new, name in rows
         ]
 
     def list_tickets(self, query: TicketQuery) -> dict[str, Any]:
