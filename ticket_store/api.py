@@ -5,7 +5,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
@@ -151,7 +151,7 @@ def patch_ticket(ticket_id: int) -> Response:
                            "reporter or category.")
     changes = patch.model_dump(include=patch.model_fields_set)
     ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected, g.name,
-                                           automatic=category_of_edited_text(before, changes))
+                                           automatic=edited_text_categorizer(before, changes))
     corrected = ticket["category_source"] == "staff" and (
         (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]))
     if corrected:
@@ -159,18 +159,28 @@ def patch_ticket(ticket_id: int) -> Response:
     return ticket_response(ticket)
 
 
-def category_of_edited_text(before: Ticket, changes: dict[str, Any]) -> tuple[str, float] | None:
-    """Return the (category, confidence) of the edited text when the edit should re-check an automatic category.
+def edited_text_categorizer(before: Ticket, changes: dict[str, Any]) -> Callable[[str | None, str], tuple[str, float]] | None:
+    """Return how the write categorizes the edited text, when the edit should re-check an automatic category.
 
-    Categorized here, outside the write, as a create does; the write applies it only while the
-    category is still automatic and the title or description really changed.
+    The text the edit makes of the ticket as read is categorized here, outside the write, as a
+    create does; only when another edit changed the other field meanwhile does the write
+    categorize again (inside it: the group-commit thread has no app, so the categorizer is bound here).
     """
     text_changed = any(key in changes and changes[key] != before[key] for key in ("title", "description"))
     if before["category_source"] != "auto" or "category" in changes or not text_changed:
         return None
+    categorizer, judged = store().categorizer, {}
+
+    def categorize(title: str | None, description: str) -> tuple[str, float]:
+        text = ticket_text(title, description)
+        if text not in judged:
+            result = categorizer.categorize_many([text])[0]
+            judged[text] = (result.category, result.confidence)
+        return judged[text]
+
     edited = {**before, **changes}
-    result = store().categorizer.categorize_many([ticket_text(edited["title"], edited["description"])])[0]
-    return result.category, result.confidence
+    categorize(edited["title"], edited["description"])
+    return categorize
 
 
 @api.post("/tickets/<int:ticket_id>/status")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import duckdb
 
@@ -112,11 +112,12 @@ class Tickets:
         return db.write(write)
 
     def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None,
-                      name: str | None = None, automatic: tuple[str, float] | None = None) -> Ticket:
+                      name: str | None = None,
+                      automatic: Callable[[str | None, str], tuple[str, float]] | None = None) -> Ticket:
         """Apply *changes* to the ticket the caller saw at version *expected* (None: any version).
 
-        *automatic* is the (category, confidence) the categorizer gives the edited text: it replaces
-        an automatic category when the title or description changes; a staff correction stays.
+        *automatic* gives the (category, confidence) of a title and description: it replaces an
+        automatic category when the title or description changes; a staff correction stays.
         Refused when the ticket is closed, or when a field being changed was changed after *expected*.
         """
         db = self.db
@@ -130,9 +131,13 @@ class Tickets:
             recategorized = "category" in changes and (
                 current["category"] != changes["category"] or current["category_source"] != "staff"
             )
-            rechecked = (automatic is not None and not recategorized and current["category_source"] == "auto"
-                         and bool({"title", "description"} & set(edited))
-                         and automatic != (current["category"], current["category_confidence"]))
+            rechecked = None
+            if (automatic is not None and not recategorized and current["category_source"] == "auto"
+                    and {"title", "description"} & set(edited)):
+                text = {**current, **edited}
+                rechecked = automatic(text["title"], text["description"])
+                if rechecked == (current["category"], current["category_confidence"]):
+                    rechecked = None
             if not edited and not recategorized:
                 return current
             now = utc_now()
@@ -143,7 +148,7 @@ class Tickets:
             if recategorized:
                 assignments.update(category=changes["category"], category_source="staff")
             if rechecked:
-                assignments.update(category=automatic[0], category_confidence=automatic[1])
+                assignments.update(category=rechecked[0], category_confidence=rechecked[1])
             cursor.execute(
                 f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in assignments)} WHERE id = ?",
                 [*assignments.values(), ticket_id],
@@ -155,11 +160,11 @@ class Tickets:
                 record_event(db, ticket_id, version, now, role, "category_changed",
                              {"category": current["category"], "category_source": current["category_source"]},
                              {"category": changes["category"], "category_source": "staff"}, name)
-            if rechecked and automatic[0] != current["category"]:
+            if rechecked and rechecked[0] != current["category"]:
                 record_event(db, ticket_id, version, now, role, "category_changed",
                              {key: current[key] for key in ("category", "category_source", "category_confidence")},
-                             {"category": automatic[0], "category_source": "auto",
-                              "category_confidence": automatic[1]}, name)
+                             {"category": rechecked[0], "category_source": "auto",
+                              "category_confidence": rechecked[1]}, name)
             return self.record(fetch_ticket_row(cursor, ticket_id))
 
         return db.write(write)

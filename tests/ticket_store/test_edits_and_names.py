@@ -41,6 +41,19 @@ class TestAnEditRechecksTheCategory:
         assert change[0]["new"] == {"category": "it", "category_source": "auto",
                                     "category_confidence": expected["confidence"]}
 
+    def test_the_category_is_that_of_the_text_as_saved_after_another_edit(self, client, desk):
+        ticket = desk.create(**SOUP)
+        client.patch(f"/api/v1/tickets/{ticket['id']}", json={"title": "Soup and network"},
+                     headers={**USER, **if_match(ticket["version"])})
+        # an edit of the description by someone who read version 1: the title changed meanwhile
+        edited = client.patch(f"/api/v1/tickets/{ticket['id']}", json={"description": EDUROAM["description"]},
+                              headers={**USER, **if_match(ticket["version"])}).get_json()
+        saved = {"title": "Soup and network", "description": EDUROAM["description"]}
+        expected = categorized(client, saved)
+        assert (edited["title"], edited["description"]) == (saved["title"], saved["description"])
+        assert (edited["category"], edited["category_confidence"]) == (expected["category"], expected["confidence"])
+        assert expected["confidence"] != categorized(client, {**SOUP, **EDUROAM, "title": SOUP["title"]})["confidence"]
+
     def test_a_staff_correction_stays_when_the_text_changes(self, client, desk):
         ticket = desk.create(**SOUP)
         corrected = client.patch(f"/api/v1/tickets/{ticket['id']}", json={"category": "facility"},
