@@ -154,7 +154,11 @@ def event_sentence(event: Mapping[str, Any]) -> str:
     if kind == "status_changed":
         return f"Status changed: {status_label(old.get('status'))} → {status_label(new.get('status'))}"
     if kind == "category_changed":
-        return f"Category changed: {category_label(old.get('category'))} → {category_label(new.get('category'))}"
+        change = f"{category_label(old.get('category'))} → {category_label(new.get('category'))}"
+        if new.get("category_source") == "auto":
+            confidence = confidence_percent(new.get("category_confidence"))
+            return f"Category re-checked after the edit: {change} ({confidence} confidence)"
+        return f"Category changed: {change}"
     if kind == "edited":
         fields = [name for name in new if name not in ("version", "updated_at")] or list(old)
         changes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Mapping, TypedDict
 
 from .analytics_client import AnalyticsClient
@@ -11,6 +12,10 @@ from .store_client import Role, StoreClient
 SESSION_ID = "shell-session"
 #: The shell's ``dcc.Location``; pages navigate by writing its ``pathname``.
 URL_ID = "shell-url"
+#: The shell's ``dcc.Store`` of the last confirmation; pages write ``notice(...)`` to its ``data``.
+NOTICE_ID = "shell-notice"
+#: How long a confirmation stays on screen.
+NOTICE_MS = 6000
 
 
 class Session(TypedDict, total=False):
@@ -47,9 +52,14 @@ def make_session(role: str | None, name: str | None) -> Session:
     return session
 
 
+def notice(text: str) -> dict[str, Any]:
+    """Return a confirmation for the shell's toast; the same words twice still show twice."""
+    return {"text": text, "at": time.time()}
+
+
 def store_for(session: Mapping[str, Any] | None) -> StoreClient:
-    """Return a store client speaking with the session's role."""
-    return StoreClient(role_of(session))
+    """Return a store client speaking with the session's role and display name."""
+    return StoreClient(role_of(session), name=name_of(session))
 
 
 def analytics() -> AnalyticsClient:

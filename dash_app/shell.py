@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from .session import SESSION_ID, URL_ID, make_session, name_of, role_of, store_for
+from .session import NOTICE_ID, NOTICE_MS, SESSION_ID, URL_ID, make_session, name_of, role_of, store_for
 from .store_status import CHECK_MS, status_banner, store_state
 from .triggers import pressed
 
@@ -85,8 +85,23 @@ def layout() -> html.Div:
             ),
             dcc.Interval(id="shell-store-check", interval=CHECK_MS),
             dcc.Store(id="shell-store-state"),
+            dcc.Store(id=NOTICE_ID),
+            html.Div(
+                dbc.Toast(id="shell-toast", header="Done", is_open=False, dismissable=True, duration=NOTICE_MS),
+                role="status",
+                className="shell-toast",
+            ),
         ]
     )
+
+
+@callback(Output("shell-toast", "children"), Output("shell-toast", "is_open"), Input(NOTICE_ID, "data"),
+          prevent_initial_call=True)
+def notice_callback(notice: dict[str, Any] | None) -> tuple[Any, bool]:
+    """Confirm what was just done in a toast (pages write the notice; it closes by itself)."""
+    if not notice or not notice.get("text"):
+        return no_update, False
+    return notice["text"], True
 
 
 def sync_role(session: dict[str, Any] | None, switch_value: str | None, triggered: str | None) -> tuple[Any, Any]:

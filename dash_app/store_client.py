@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Literal, TypedDict
+from urllib.parse import quote
 
 from .service_errors import DEFAULT_TIMEOUT, NotFound, json_body, send
 from .settings import Settings, load_settings
 
 Role = Literal["user", "staff"]
 SERVICE_NAME = "ticket store"
+NAME_HEADER = "X-Helpdesk-Name"
+#: What a display name may not carry to the store: control characters and line breaks.
+NOT_IN_A_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Ticket(TypedDict, total=False):
@@ -63,6 +68,7 @@ class Event(TypedDict, total=False):
     kind: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    name: str | None
 
 
 class Categorization(TypedDict, total=False):
@@ -74,21 +80,32 @@ class Categorization(TypedDict, total=False):
     explanation: list[str]
 
 
+def name_header(name: str | None) -> str | None:
+    """Return the display name as the store's X-Helpdesk-Name wants it (percent-encoded UTF-8), or None."""
+    cleaned = " ".join(NOT_IN_A_NAME.sub(" ", name or "").split())[:80]
+    return quote(cleaned, safe="") if cleaned else None
+
+
 class StoreClient:
-    """The store's API as methods, speaking as *role*."""
+    """The store's API as methods, speaking as *role* and, when given, by the display *name*."""
 
     def __init__(
         self,
         role: str | None = "user",
         settings: Settings | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        *,
+        name: str | None = None,
     ) -> None:
         self.settings = settings or load_settings()
         self.role: Role = "staff" if role == "staff" else "user"
         self.timeout = timeout
+        self.name = name_header(name)
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"X-Helpdesk-Role": self.role, "Accept": "application/json"}
+        if self.name:
+            headers[NAME_HEADER] = self.name
         if self.settings.api_token:
             headers["Authorization"] = f"Bearer {self.settings.api_token}"
         if extra:

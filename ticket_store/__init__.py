@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
-from .access import check_token, read_role
+from .access import check_token, read_name, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
 from .backup import backup_api
@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(check_token)
     app.before_request(read_role)
     app.before_request(refuse_repeated_parameters)
+    app.before_request(read_name)
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)

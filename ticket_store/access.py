@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import hmac
+import re
+from urllib.parse import unquote
 
 from flask import current_app, g, request
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import BadRequest, Unauthorized
+from .payloads import text
 from .rules import ROLES
+
+NAME_HEADER = "X-Helpdesk-Name"
+DISPLAY_NAME = TypeAdapter(text("author_name"))
+LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]")
 
 OPEN_PATHS = ("/api/v1/health",)
 
@@ -29,3 +37,20 @@ def read_role() -> None:
                          [{"field": "X-Helpdesk-Role", "message": "must be 'user' or 'staff'."}])
     g.role = role
 
+
+
+def read_name() -> None:
+    """Remember who is asking by the display name in X-Helpdesk-Name (percent-encoded UTF-8; optional)."""
+    raw = request.headers.get(NAME_HEADER)
+    g.name = None
+    if raw is None:
+        return
+    try:
+        name = unquote(raw, errors="strict")
+        if LINE_BREAKS.search(name):  # a name is one line, unlike a message
+            raise ValueError(name)
+        g.name = DISPLAY_NAME.validate_python(name)
+    except (ValueError, ValidationError):
+        raise BadRequest(f"The {NAME_HEADER} header must be a plain-text name of at most 80 characters, "
+                         "percent-encoded as UTF-8.",
+                         [{"field": NAME_HEADER, "message": "must be plain text of at most 80 characters."}]) from None

@@ -5,7 +5,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
@@ -142,7 +142,7 @@ def create_ticket() -> Response:
     # costs about as much CPU as categorizing (measured with python -m bench).
     result = store().categorizer.categorize_many([ticket_text(fields.title, fields.description)])[0]
     ticket = store().tickets.create_ticket(fields.model_dump(), result.category, result.confidence, g.role,
-                                           result.language)
+                                           result.language, g.name)
     response = ticket_response(ticket, 201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket['id']}"
     return response
@@ -178,10 +178,37 @@ def patch_ticket(ticket_id: int) -> Response:
         raise InvalidInput("The request changes nothing: send at least one of title, description, location, "
                            "reporter, category, priority or assignee.")
     changes = patch.model_dump(include=patch.model_fields_set)
-    ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected)
-    if (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]):
+    ticket = store().tickets.update_ticket(ticket_id, changes, g.role, expected, g.name,
+                                           automatic=edited_text_categorizer(before, changes))
+    corrected = ticket["category_source"] == "staff" and (
+        (ticket["category"], ticket["category_source"]) != (before["category"], before["category_source"]))
+    if corrected:
         store().categorizer.learn([(ticket_text(ticket["title"], ticket["description"]), ticket["category"])])
     return ticket_response(ticket)
+
+
+def edited_text_categorizer(before: Ticket, changes: dict[str, Any]) -> Callable[[str | None, str], tuple[str, float]] | None:
+    """Return how the write categorizes the edited text, when the edit should re-check an automatic category.
+
+    The text the edit makes of the ticket as read is categorized here, outside the write, as a
+    create does; only when another edit changed the other field meanwhile does the write
+    categorize again (inside it: the group-commit thread has no app, so the categorizer is bound here).
+    """
+    text_changed = any(key in changes and changes[key] != before[key] for key in ("title", "description"))
+    if before["category_source"] != "auto" or "category" in changes or not text_changed:
+        return None
+    categorizer, judged = store().categorizer, {}
+
+    def categorize(title: str | None, description: str) -> tuple[str, float]:
+        text = ticket_text(title, description)
+        if text not in judged:
+            result = categorizer.categorize_many([text])[0]
+            judged[text] = (result.category, result.confidence)
+        return judged[text]
+
+    edited = {**before, **changes}
+    categorize(edited["title"], edited["description"])
+    return categorize
 
 
 @api.post("/tickets/<int:ticket_id>/status")
@@ -191,7 +218,7 @@ def change_status(ticket_id: int) -> Response:
     rules.permit(g.role, "change_status")
     change = parse(StatusChange, json_body())
     expected = if_match_version(required=False)
-    return ticket_response(store().tickets.change_status(ticket_id, change.status, g.role, expected))
+    return ticket_response(store().tickets.change_status(ticket_id, change.status, g.role, expected, g.name))
 
 
 @api.get("/tickets/<int:ticket_id>/messages")
@@ -209,7 +236,8 @@ def post_message(ticket_id: int) -> Response:
     if isinstance(body, dict) and body.get("internal", False) is not False:
         rules.permit(g.role, "write_internal_note")
     message = parse(MessageCreate, body)
-    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role, message.internal)
+    created = store().tickets.post_message(ticket_id, message.body, message.author_name, g.role, message.internal,
+                                           g.name)
     response = jsonify(created)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/tickets/{ticket_id}/messages"

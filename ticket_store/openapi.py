@@ -59,7 +59,7 @@ def query_parameters(model: type[BaseModel]) -> tuple[dict[str, Any], ...]:
 
 
 ERRORS = {
-    400: "Malformed JSON or a bad X-Helpdesk-Role header.",
+    400: "Malformed JSON or a bad X-Helpdesk-Role or X-Helpdesk-Name header.",
     401: "A token is configured and the request has none or a wrong one.",
     403: "The caller's role may not do this.",
     404: "No such ticket.",
@@ -86,7 +86,8 @@ def operation(summary: str, ok: int, body: str | None, errors: tuple[int, ...], 
         responses[str(ok)]["headers"] = headers
     for code in sorted({400, 401, *errors, *((415,) if request else ())}):
         responses[str(code)] = {"description": ERRORS[code], "content": json_content("Error")}
-    result: dict[str, Any] = {"summary": summary, "parameters": [{"$ref": "#/components/parameters/Role"}, *params],
+    result: dict[str, Any] = {"summary": summary, "parameters": [{"$ref": "#/components/parameters/Role"},
+                                                                 {"$ref": "#/components/parameters/Name"}, *params],
                               "responses": responses}
     if request:
         result["requestBody"] = {"required": True, "content": json_content(request)}
@@ -193,7 +194,12 @@ def openapi_document() -> dict[str, Any]:
             "schemas": component_schemas(),
             "parameters": {"Role": {"name": "X-Helpdesk-Role", "in": "header", "required": False,
                                     "schema": {"type": "string", "enum": list(ROLES)},
-                                    "description": "The caller's role; absent means user."}},
+                                    "description": "The caller's role; absent means user."},
+                           "Name": {"name": "X-Helpdesk-Name", "in": "header", "required": False,
+                                    "schema": {"type": "string", "maxLength": 720, "pattern": "^[\\x20-\\x7e]*$"},
+                                    "description": "The caller's display name, percent-encoded as UTF-8 (Ana, "
+                                                   "Jos%C3%A9); at most 80 plain-text characters once decoded. "
+                                                   "The history records it with each change."}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

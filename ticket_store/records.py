@@ -93,6 +93,8 @@ class Event(TypedDict):
                     "priority_changed", "assigned", "note_posted"]
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    name: Annotated[text("author_name"), Field(description="The display name of who did it (X-Helpdesk-Name), "
+                                                           "when it was sent.")]
 
 
 @with_config(EXACT)

@@ -95,6 +95,11 @@ MIGRATIONS: list[tuple[int, str]] = [
         # that came with their category: unknown.
         "ALTER TABLE tickets ADD COLUMN language VARCHAR;",
     ),
+    (
+        9,
+        # Who did it, by the display name the web app sends (X-Helpdesk-Name); earlier entries have none.
+        "ALTER TABLE events ADD COLUMN name VARCHAR;",
+    ),
 ]
 
 

@@ -70,11 +70,12 @@ def public_view(ticket: Ticket) -> Ticket:
 
 
 def record_event(db: Database, ticket_id: int, version: int, at: datetime, role: str, kind: str,
-                 old: dict | None, new: dict | None) -> None:
-    """Append one entry to a ticket's history, with the ticket's version it produced."""
-    db.insert_later("events", f"{EVENT_COLUMNS}, version",
+                 old: dict | None, new: dict | None, name: str | None = None) -> None:
+    """Append one entry to a ticket's history, with the ticket's version it produced and who (*name*) did it."""
+    db.insert_later("events", f"{EVENT_COLUMNS}, version, name",
                     (db.reserve_ids("events"), ticket_id, at, role, kind,
-                     None if old is None else json.dumps(old), None if new is None else json.dumps(new), version))
+                     None if old is None else json.dumps(old), None if new is None else json.dumps(new), version,
+                     name))
 
 
 def search_text(fields: dict[str, Any]) -> str:
@@ -122,7 +123,7 @@ class Tickets:
         return None if row is None else self.record(row)
 
     def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str,
-                      language: str | None = None) -> Ticket:
+                      language: str | None = None, name: str | None = None) -> Ticket:
         """Store a new open ticket, in the *language* the categorizer detected, and its 'created' event."""
         db = self.db
 
@@ -136,20 +137,26 @@ class Tickets:
                             (*row, due.response_risk_at, due.resolution_risk_at, search_text(fields)))
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
-            record_event(db, ticket["id"], 1, now, role, "created", None, created)
+            record_event(db, ticket["id"], 1, now, role, "created", None, created, name)
             return ticket
 
         return db.write(write)
 
-    def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None) -> Ticket:
+    def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None,
+                      name: str | None = None,
+                      automatic: Callable[[str | None, str], tuple[str, float]] | None = None) -> Ticket:
         """Apply *changes* to the ticket the caller saw at version *expected* (None: any version).
 
+        *automatic* gives the (category, confidence) of a title and description: it replaces an
+        automatic category when the title or description changes; a staff correction stays.
         Refused when the ticket is closed, or when a field being changed was changed after *expected*.
         """
-        return self.db.write(lambda cursor: self.update_in(cursor, ticket_id, changes, role, expected))
+        return self.db.write(lambda cursor: self.update_in(cursor, ticket_id, changes, role, expected, name,
+                                                           automatic))
 
     def update_in(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, changes: dict[str, Any], role: str,
-                  expected: int | None) -> Ticket:
+                  expected: int | None, name: str | None = None,
+                  automatic: Callable[[str | None, str], tuple[str, float]] | None = None) -> Ticket:
         """Apply *changes* inside the caller's write (see update_ticket); refuse before writing anything."""
         db = self.db
         now = self.clock()
@@ -162,6 +169,13 @@ class Tickets:
         recategorized = "category" in changes and (
             current["category"] != changes["category"] or current["category_source"] != "staff"
         )
+        rechecked = None
+        if (automatic is not None and not recategorized and current["category_source"] == "auto"
+                and {"title", "description"} & set(edited)):
+            text = {**current, **edited}
+            rechecked = automatic(text["title"], text["description"])
+            if rechecked == (current["category"], current["category_confidence"]):
+                rechecked = None
         if not edited and not triaged and not recategorized:
             return current
         version = current["version"] + 1
@@ -170,6 +184,8 @@ class Tickets:
             assignments["search_text"] = search_text({**current, **edited})
         if recategorized:
             assignments.update(category=changes["category"], category_source="staff")
+        if rechecked:
+            assignments.update(category=rechecked[0], category_confidence=rechecked[1])
         if "priority" in triaged:  # the targets run from the opening, at the new priority's pace
             opened_at = datetime.fromisoformat(current["opened_at"].removesuffix("Z"))
             assignments.update(due_times(opened_at, self.targets[triaged["priority"]])._asdict())
@@ -179,13 +195,19 @@ class Tickets:
         )
         if edited:
             record_event(db, ticket_id, version, now, role, "edited",
-                         {key: current[key] for key in edited}, edited)
+                         {key: current[key] for key in edited}, edited, name)
         if recategorized:
             record_event(db, ticket_id, version, now, role, "category_changed",
                          {"category": current["category"], "category_source": current["category_source"]},
-                         {"category": changes["category"], "category_source": "staff"})
+                         {"category": changes["category"], "category_source": "staff"}, name)
+        if rechecked and rechecked[0] != current["category"]:
+            record_event(db, ticket_id, version, now, role, "category_changed",
+                         {key: current[key] for key in ("category", "category_source", "category_confidence")},
+                         {"category": rechecked[0], "category_source": "auto",
+                          "category_confidence": rechecked[1]}, name)
         for key, value in triaged.items():
-            record_event(db, ticket_id, version, now, role, TRIAGE_EVENTS[key], {key: current[key]}, {key: value})
+            record_event(db, ticket_id, version, now, role, TRIAGE_EVENTS[key], {key: current[key]}, {key: value},
+                         name)
         return self.record(fetch_ticket_row(cursor, ticket_id, now))
 
     def fields_changed_since(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, version: int) -> set[str]:
@@ -199,12 +221,13 @@ class Tickets:
         changed = {key for (new,) in rows for key in json.loads(new)}
         return changed & set(rules.PATCHABLE_FIELDS)
 
-    def change_status(self, ticket_id: int, status: str, role: str, expected: int | None) -> Ticket:
+    def change_status(self, ticket_id: int, status: str, role: str, expected: int | None,
+                      name: str | None = None) -> Ticket:
         """Move the ticket to *status* if the workflow allows it and it is still at version *expected*."""
-        return self.db.write(lambda cursor: self.change_status_in(cursor, ticket_id, status, role, expected))
+        return self.db.write(lambda cursor: self.change_status_in(cursor, ticket_id, status, role, expected, name))
 
     def change_status_in(self, cursor: duckdb.DuckDBPyConnection, ticket_id: int, status: str, role: str,
-                         expected: int | None) -> Ticket:
+                         expected: int | None, name: str | None = None) -> Ticket:
         """Move the ticket inside the caller's write (see change_status); refuse before writing anything."""
         now = self.clock()
         current = self.record(fetch_ticket_row(cursor, ticket_id, now))
@@ -216,7 +239,7 @@ class Tickets:
             [status, closed_at, now, ticket_id],
         )
         record_event(self.db, ticket_id, current["version"] + 1, now, role, "status_changed",
-                     {"status": current["status"]}, {"status": status})
+                     {"status": current["status"]}, {"status": status}, name)
         return self.record(fetch_ticket_row(cursor, ticket_id, now))
 
     def change_many(self, ticket_ids: list[int], action: str, value: Any, role: str) -> list[Ticket | rules.Refusal | None]:
@@ -283,7 +306,7 @@ class Tickets:
         return db.write(write)
 
     def post_message(self, ticket_id: int, body: str, author_name: str | None, role: str,
-                     internal: bool = False) -> dict[str, Any]:
+                     internal: bool = False, name: str | None = None) -> dict[str, Any]:
         """Add a message under a ticket that is not closed; a public one counts as a change of the ticket.
 
         A staff member's first public message is the ticket's first response (its service level's
@@ -302,7 +325,7 @@ class Tickets:
             if internal:
                 cursor.execute("UPDATE tickets SET message_count = message_count + 1 WHERE id = ?", [ticket_id])
                 record_event(db, ticket_id, current["version"], now, role, "note_posted", None,
-                             {"message_id": message_id, "author_name": author_name})
+                             {"message_id": message_id, "author_name": author_name}, name or author_name)
             else:
                 responded = "coalesce(first_response_at, ?)" if role == "staff" else "first_response_at"
                 cursor.execute(
@@ -312,7 +335,7 @@ class Tickets:
                     [*([now] if role == "staff" else []), now, ticket_id],
                 )
                 record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
-                             {"message_id": message_id, "author_name": author_name})
+                             {"message_id": message_id, "author_name": author_name}, name or author_name)
             return message_record((message_id, ticket_id, role, author_name, body, now, internal))
 
         return db.write(write)
@@ -329,12 +352,13 @@ class Tickets:
         """Return the ticket's history, oldest first; internal notes' entries only when *with_internal* (staff)."""
         public = "" if with_internal else f" AND kind NOT IN ({', '.join(map(repr, STAFF_ONLY_EVENTS))})"
         rows = self.db.cursor().execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id = ?{public} ORDER BY occurred_at, id", [ticket_id]
+            f"SELECT {EVENT_COLUMNS}, name FROM events WHERE ticket_id = ?{public} ORDER BY occurred_at, id", [ticket_id]
         ).fetchall()
         return [
             {"id": id_, "ticket_id": tid, "at": iso(at), "role": role, "kind": kind,
-             "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new)}
-            for id_, tid, at, role, kind, old, new in rows
+             "old": None if old is None else json.loads(old), "new": None if new is None else json.loads(new),
+             "name": name}
+            for id_, tid, at, role, kind, old, new, name in rows
         ]
 
     def list_tickets(self, query: TicketQuery) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from dash import (
     no_update,
 )
 
-from ..present import category_label
+from ..present import category_label, ticket_number
 from ..service_errors import InvalidInput, ServiceError
-from ..session import SESSION_ID, URL_ID, store_for
+from ..session import NOTICE_ID, SESSION_ID, URL_ID, notice, store_for
 from ..store_client import StoreClient
 
 FIELDS = ("description", "title", "location", "reporter")
@@ -80,10 +80,15 @@ def layout(**_query: Any) -> html.Div:
                                 "Your name or contact (optional)",
                                 dbc.Input(id="new-reporter", maxlength=80),
                             ),
-                            html.Div(id="new-alert", role="alert"),
-                            dbc.Button("Submit ticket", id="new-submit", color="primary", n_clicks=0),
+                            html.Div(
+                                [
+                                    html.Div(id="new-alert", role="alert"),
+                                    dbc.Button("Submit ticket", id="new-submit", color="primary", n_clicks=0),
+                                ]
+                            ),
                         ],
                         lg=7,
+                        class_name="new-ticket-form",
                     ),
                     dbc.Col(
                         dbc.Card(
@@ -100,10 +105,15 @@ def layout(**_query: Any) -> html.Div:
                             class_name="mt-3 mt-lg-4",
                         ),
                         lg=5,
+                        class_name="new-ticket-preview",
                     ),
-                ]
+                ],
+                class_name="new-ticket-row",
             ),
             dcc.Store(id="new-preview-text"),
+            # What is typed stays in this browser until the ticket is sent (assets/drafts.js).
+            dcc.Store(id="new-draft", storage_type="local"),
+            dcc.Store(id="new-draft-restore", data=True),
         ]
     )
 
@@ -163,6 +173,7 @@ class SubmitAnswer:
     """What a submit changes on the page."""
 
     pathname: Any = no_update
+    notice: Any = no_update
     alert: Any = None
     invalid: dict[str, bool] = field(default_factory=lambda: {name: False for name in FIELDS})
     feedback: dict[str, str] = field(default_factory=lambda: {name: "" for name in FIELDS})
@@ -197,6 +208,7 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
         )
         return answer
     answer.pathname = f"/tickets/{ticket['id']}"
+    answer.notice = notice(f"Ticket {ticket_number(ticket['id'])} was sent. The helpdesk answers on this page.")
     return answer
 
 
@@ -237,8 +249,28 @@ def preview_callback(text, session):  # type: ignore[no-untyped-def]
     return preview(text, store_for(session))
 
 
+clientside_callback(
+    ClientsideFunction(namespace="drafts", function_name="restoreNewTicket"),
+    Output("new-description", "value"),
+    Output("new-title", "value"),
+    Output("new-location", "value"),
+    Input("new-draft-restore", "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="drafts", function_name="saveNewTicket"),
+    Output("new-draft", "data"),
+    Input("new-description", "value"),
+    Input("new-title", "value"),
+    Input("new-location", "value"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(URL_ID, "pathname", allow_duplicate=True),
+    Output(NOTICE_ID, "data", allow_duplicate=True),
+    Output("new-draft", "clear_data"),
     Output("new-alert", "children"),
     *[Output(f"new-{name}", "invalid") for name in FIELDS],
     *[Output(f"new-{name}-feedback", "children") for name in FIELDS],
@@ -253,11 +285,13 @@ def preview_callback(text, session):  # type: ignore[no-untyped-def]
 )
 def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
     if not clicks:
-        return no_update, no_update, *[no_update] * (2 * len(FIELDS))
+        return no_update, no_update, no_update, no_update, *[no_update] * (2 * len(FIELDS))
     fields = {"description": description, "title": title, "location": location, "reporter": reporter}
     answer = submit(fields, store_for(session))
     return (
         answer.pathname,
+        answer.notice,
+        answer.notice is not no_update,
         answer.alert,
         *[answer.invalid[name] for name in FIELDS],
         *[answer.feedback[name] for name in FIELDS],

@@ -67,7 +67,9 @@ def load_ticket(ticket_id: int, seen: Any, store: StoreClient, zone: ZoneInfo, *
         loaded.thread = thread_view(store.list_messages(ticket_id), zone)
         events = store.list_events(ticket_id)
         loaded.history = history_view(events, zone)
-        loaded.ticket = {**ticket, CORRECTED: any(event.get("kind") == "category_changed" for event in events)}
+        loaded.ticket = {**ticket, CORRECTED: any(
+            event.get("kind") == "category_changed" and (event.get("new") or {}).get("category_source") != "auto"
+            for event in events)}
     except ServiceError as error:
         loaded.alert = unavailable_alert(error)
         return loaded

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 
-from ...session import SESSION_ID, name_of, role_of, store_for
+from ...present import status_label, ticket_number
+from ...session import NOTICE_ID, SESSION_ID, name_of, notice, role_of, store_for
 from ...settings import load_settings
 from ...triggers import pressed
 from .actions import correct_category, load_ticket, press_transition, save_edit, send_message
@@ -113,6 +114,7 @@ def save_edit_callback(clicks, ticket_id, base, title, description, location, re
     Output("ticket-data", "data", allow_duplicate=True),
     Output("ticket-action-alert", "children"),
     Output("ticket-close-modal", "is_open"),
+    Output(NOTICE_ID, "data", allow_duplicate=True),
     Input("ticket-transition", "n_clicks"),
     Input("ticket-close-confirm", "n_clicks"),
     Input("ticket-close-cancel", "n_clicks"),
@@ -123,7 +125,14 @@ def save_edit_callback(clicks, ticket_id, base, title, description, location, re
 )
 def transition_callback(_transition, _confirm, _cancel, ticket_id, ticket, session):  # type: ignore[no-untyped-def]
     answer = press_transition(pressed(ctx.triggered), ticket_id, ticket, role_of(session), store_for(session))
-    return answer.ticket, answer.alert, answer.modal_open
+    return answer.ticket, answer.alert, answer.modal_open, status_notice(ticket, answer.ticket)
+
+
+def status_notice(before: dict | None, after: object) -> object:
+    """Return the confirmation of a status change that went through, or no_update."""
+    if not isinstance(after, dict) or not before or after.get("status") == before.get("status"):
+        return no_update
+    return notice(f"Ticket {ticket_number(after.get('id'))} is now {status_label(after.get('status'))}.")
 
 
 @callback(
@@ -161,3 +170,21 @@ def send_message_callback(clicks, ticket_id, body, session):  # type: ignore[no-
         return no_update, no_update, no_update, no_update, no_update
     answer = send_message(ticket_id, body, name_of(session), store_for(session), load_settings().zone)
     return answer.thread, answer.body, answer.invalid, answer.feedback, answer.alert
+
+
+# A half-written message stays in this browser, per ticket, until it is sent (assets/drafts.js);
+# sending empties the box, which drops the draft.
+clientside_callback(
+    ClientsideFunction(namespace="drafts", function_name="restoreMessage"),
+    Output("ticket-message-body", "value", allow_duplicate=True),
+    Input("ticket-id", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="drafts", function_name="saveMessage"),
+    Output("ticket-message-drafts", "data"),
+    Input("ticket-message-body", "value"),
+    State("ticket-id", "data"),
+    prevent_initial_call=True,
+)

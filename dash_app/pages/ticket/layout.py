@@ -115,7 +115,8 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
         fade=False,
     )
     thread = dbc.Card(
-        dbc.CardBody(
+        id="ticket-thread-card",
+        children=dbc.CardBody(
             [
                 html.H2("Messages", className="h5"),
                 html.Div(id="ticket-thread", className="mb-3", **{"aria-live": "polite"}),
@@ -140,6 +141,7 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
     history = dbc.Card(
         dbc.CardBody([html.H2("History", className="h5"), html.Div(id="ticket-history")]),
         class_name="mb-3",
+        id="ticket-history-card",
     )
     return html.Div(
         [
@@ -147,31 +149,30 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
             dcc.Store(id="ticket-data"),
             dcc.Store(id="ticket-edit-base"),
             dcc.Store(id="ticket-seen"),
+            dcc.Store(id="ticket-message-drafts", storage_type="local"),
             dcc.Interval(id="ticket-refresh", interval=REFRESH_MS),
             dcc.Link("← All tickets", href="/tickets", className="small"),
             html.Div(id="ticket-alert", role="alert", className="mt-2"),
             html.Div(
                 [
                     html.Div(id="ticket-header", className="mt-2 mb-3"),
-                    dbc.Row(
+                    # In the order a phone shows them (staff actions before the thread); on a wide
+                    # screen the grid puts staff actions and history in a column on the right.
+                    html.Div(
                         [
-                            dbc.Col(
-                                [
-                                    dbc.Card(dbc.CardBody(id="ticket-details"), class_name="mb-3"),
-                                    html.Div(
-                                        dbc.Button(
-                                            "Edit ticket", id="ticket-edit-open", color="outline-primary", n_clicks=0
-                                        ),
-                                        id="ticket-edit-box",
-                                        className="mb-3",
-                                    ),
-                                    edit_form,
-                                    thread,
-                                ],
-                                lg=8,
+                            dbc.Card(dbc.CardBody(id="ticket-details"), class_name="mb-3 ticket-details-card"),
+                            html.Div(
+                                dbc.Button("Edit ticket", id="ticket-edit-open", color="outline-primary", n_clicks=0),
+                                id="ticket-edit-box",
+                                className="mb-3",
                             ),
-                            dbc.Col([triage_card(), staff_actions, history], lg=4),
-                        ]
+                            edit_form,
+                            triage_card(),
+                            staff_actions,
+                            thread,
+                            history,
+                        ],
+                        className="ticket-columns",
                     ),
                 ],
                 id="ticket-main",

@@ -158,6 +158,13 @@ def thread_view(messages: list[Message], zone: ZoneInfo) -> list[Any]:
     return items
 
 
+def actor_text(event: Event) -> str:
+    """Return who made a change: "Ana (helpdesk staff)", or the role alone when no name was given."""
+    role = role_label(event.get("role"))
+    name = event.get("name")
+    return f"{name} ({role[:1].lower()}{role[1:]})" if name else role
+
+
 def history_view(events: list[Event], zone: ZoneInfo) -> list[Any]:
     """Return the history of changes, oldest first."""
     if not events:
@@ -171,7 +178,7 @@ def history_view(events: list[Event], zone: ZoneInfo) -> list[Any]:
                         html.Div(
                             [
                                 event_sentence(event),
-                                html.Span(f" — {role_label(event.get('role'))}", className="text-secondary"),
+                                html.Span(f" — {actor_text(event)}", className="text-secondary event-actor"),
                             ],
                             className="ticket-text",
                         ),

@@ -104,3 +104,11 @@ clientside_callback(
     Input("tickets-grid", "getRowsRequest"),
     Input("tickets-language", "value"),
 )
+
+
+# "Loading tickets…" shows until the first rows (or the reason there are none) have arrived.
+clientside_callback(
+    ClientsideFunction(namespace="loading", function_name="hideWhenDrawn"),
+    Output("tickets-loading", "style"),
+    Input("tickets-drawn", "data"),
+)

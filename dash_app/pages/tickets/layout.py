@@ -46,7 +46,8 @@ COLUMNS: list[dict[str, Any]] = [
         "tooltipField": "category_hint",
     },
     {"field": "opened", "colId": "opened_at", "headerName": "Opened", "width": 152},
-    {"field": "updated", "colId": "updated_at", "headerName": "Last change", "width": 152},
+    {"field": "updated", "colId": "updated_at", "headerName": "Last change", "width": 152,
+     "tooltipField": "updated_exact"},
     {"field": "message_count", "headerName": "Msgs", "headerTooltip": "Messages", "width": 78, "sortable": False},
     {
         "field": "location",
@@ -151,6 +152,12 @@ def layout(**query: Any) -> html.Div:
             ),
             html.Div(id="tickets-alert", role="alert"),
             html.Div(id="tickets-empty"),
+            html.Div(
+                [dbc.Spinner(size="sm", spinner_class_name="me-2"), "Loading tickets…"],
+                id="tickets-loading",
+                role="status",
+                className="text-secondary small mb-2",
+            ),
             dag.AgGrid(
                 id="tickets-grid",
                 columnDefs=columns_sorted(state.sort),

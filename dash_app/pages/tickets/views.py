@@ -16,6 +16,7 @@ from ...present import (
     category_label,
     confidence_percent,
     format_time,
+    relative_time,
     status_label,
     ticket_heading,
 )
@@ -133,7 +134,9 @@ def grid_row(ticket: Ticket, zone: ZoneInfo, role: str) -> dict[str, Any]:
         "category_hint": hint,
         "needs_review": needs_review,
         "opened": format_time(ticket.get("opened_at"), zone, with_zone=False),
-        "updated": format_time(ticket.get("updated_at"), zone, with_zone=False),
+        # How long ago, which is what a list is scanned for; the exact campus time on hover.
+        "updated": relative_time(ticket.get("updated_at")),
+        "updated_exact": format_time(ticket.get("updated_at"), zone),
         "message_count": ticket.get("message_count", 0),
         "location": ticket.get("location") or "",
     }
