@@ -71,6 +71,7 @@ def staff_controls(query: Mapping[str, Any]) -> html.Div:
             html.Div(
                 [
                     html.Span("Select rows, then", className="small text-secondary", id="tickets-bulk-count"),
+                    dbc.Label("Bulk action", html_for="tickets-bulk-action", class_name="visually-hidden"),
                     dbc.Select(id="tickets-bulk-action", options=BULK_ACTIONS, value="assignee:me", size="sm",
                                style={"maxWidth": "16rem"}),
                     dbc.Button("Apply to selected", id="tickets-bulk-apply", color="primary", size="sm", n_clicks=0),
