@@ -196,9 +196,10 @@ def openapi_document() -> dict[str, Any]:
                                     "schema": {"type": "string", "enum": list(ROLES)},
                                     "description": "The caller's role; absent means user."},
                            "Name": {"name": "X-Helpdesk-Name", "in": "header", "required": False,
-                                    "schema": {"type": "string", "maxLength": 720, "pattern": "^[\\x20-\\x7e]*$"},
+                                    "schema": {"type": "string", "maxLength": 80, "pattern": "^[\\x20-\\x24\\x26-\\x7e]*$"},
                                     "description": "The caller's display name, percent-encoded as UTF-8 (Ana, "
-                                                   "Jos%C3%A9); at most 80 plain-text characters once decoded. "
+                                                   "Jos%C3%A9); at most 80 plain-text characters once decoded "
+                                                   "(the schema shows the plain ASCII form). "
                                                    "The history records it with each change."}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },

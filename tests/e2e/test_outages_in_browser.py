@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 RECOVERY = 30_000  # ms: the pages retry by themselves (list 5 s, ticket 3 s, analytics 10 s)
 SLOW = 15_000  # ms: an answer on a busy two-core machine
 STORE_DOWN = "The ticket store cannot be reached right now."
-FUNCTION_PARAMS = {"open_since": {"days": 7}, "resolution_time": {}, "category_active": {}}
+FUNCTION_PARAMS = {"open_since": {"days": 7}, "resolution_time": {}, "category_active": {}, "service_levels": {}}
 
 
 def assert_no_trace(page: Page) -> None:

@@ -60,7 +60,9 @@ def test_sixteen_editors_for_seconds_every_success_counts_once(store_server, rec
     final = requests.get(address, timeout=10).json()
     assert final["version"] == 1 + len(wins)
     events = requests.get(f"{address}/events", timeout=10).json()["items"]
-    assert [event["kind"] for event in events] == ["created"] + ["edited"] * len(wins)
+    # An edit of the title may also re-check the automatic category: that is recorded as its own entry.
+    kinds = [event["kind"] for event in events if event["kind"] != "category_changed"]
+    assert kinds == ["created"] + ["edited"] * len(wins)
 
 
 def test_only_one_of_many_simultaneous_transitions_wins(store_server):

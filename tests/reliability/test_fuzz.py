@@ -63,6 +63,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
 [[operations]]
 include-path = "/api/v1/import"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
+
+[[operations]]
+include-path = "/api/v1/tickets/bulk"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
 """)
 schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
 schemathesis.serializer.alias("application/x-ndjson", "text/plain")  # the import's body is sent as it is
@@ -75,6 +79,9 @@ schemathesis.serializer.alias("application/x-ndjson", "text/plain")  # the impor
 @pytest.mark.parametrize("role", ["user", "staff"])
 def test_every_operation_answers_inside_the_document(fuzzed_app, role, case):
     headers = case.headers if case.headers is not None else {}
+    # A percent-encoded name cannot be described exactly by a pattern (an escape's bytes must be UTF-8);
+    # tests/ticket_store/test_edits_and_names.py tests the header's refusals by name.
+    headers.pop("X-Helpdesk-Name", None)
     if headers.get("X-Helpdesk-Role") in ("user", "staff") or (role == "staff" and "X-Helpdesk-Role" not in headers):
         headers["X-Helpdesk-Role"] = role  # generated valid roles become this run's role; invalid ones stay
         case.headers = headers

@@ -9,7 +9,7 @@ import requests
 
 from harness.stack import FUNCTIONS, start_stack
 
-PARAMS = {"open_since": {"days": 7}, "resolution_time": {}, "category_active": {}}
+PARAMS = {"open_since": {"days": 7}, "resolution_time": {}, "category_active": {}, "service_levels": {}}
 
 
 @pytest.mark.parametrize("how", ["stopped", "killed"])
