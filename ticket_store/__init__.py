@@ -13,6 +13,8 @@ from .api import Store, api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
 from .errors import register_error_handlers
+from .follow_api import follow_api
+from .outbox_api import outbox_api
 from .tickets import Tickets
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
+    app.register_blueprint(follow_api)
+    app.register_blueprint(outbox_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

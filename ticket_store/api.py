@@ -44,7 +44,7 @@ def refusal_error(refusal: rules.Refusal) -> ApiError:
         allowed = f"allowed: {', '.join(refusal.allowed) or 'none'}"
         return Conflict(str(refusal), [{"field": "status", "message": allowed}], allowed=refusal.allowed)
     if isinstance(refusal, rules.Stale):
-        return PreconditionFailed(str(refusal), current=refusal.current)
+        return PreconditionFailed(str(refusal), current=rules.shown_to(refusal.current, g.role))
     return {rules.NotPermitted: Forbidden, rules.Final: Conflict}[type(refusal)](str(refusal))
 
 
@@ -64,8 +64,8 @@ def json_body() -> Any:
 
 
 def ticket_response(ticket: Ticket, status: int = 200) -> Response:
-    """Return the ticket with its version as the ETag."""
-    response = jsonify(ticket)
+    """Return the ticket as the caller may see it, with its version as the ETag."""
+    response = jsonify(rules.shown_to(ticket, g.role))
     response.status_code = status
     response.headers["ETag"] = f'"{ticket["version"]}"'
     return response
@@ -128,7 +128,9 @@ def list_tickets() -> Response:
     """Return one page of tickets the caller may see."""
     query = parse_ticket_query(request.args.to_dict())
     query.status = rules.visible_statuses(g.role, query.status)
-    return jsonify(store().tickets.list_tickets(query))
+    page = store().tickets.list_tickets(query)
+    page["items"] = [rules.shown_to(ticket, g.role) for ticket in page["items"]]
+    return jsonify(page)
 
 
 @api.get("/tickets/<int:ticket_id>")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
+from email_validator import EmailNotValidError, validate_email
 from pydantic_core import PydanticCustomError
 
 from .categorizer import CATEGORIES
@@ -19,7 +20,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "body": 10_000,
-                "text": 10_000, "q": 200}
+                "text": 10_000, "q": 200, "contact": 254}
 CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
 WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
 # What the document says of a text: its characters as a pattern; its limit in words, because the
@@ -111,6 +112,21 @@ def text(field: str, required: bool = False) -> Any:
     return Annotated[trimmed_text(limit) | None, AfterValidator(empty_to_none), limit_in_words]
 
 
+def email_address(value: str | None) -> str | None:
+    """Refuse a text that is not an e-mail address (by its form only: no DNS); return it normalised."""
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"must be an e-mail address ({str(error).rstrip('.')})") from None
+
+
+Contact = Annotated[text("contact"), AfterValidator(email_address), Field(
+    description="The reporter's e-mail address, for helpdesk staff only: never shown to campus users or on a "
+                "follow link. At most 254 characters.", json_schema_extra={"format": "email"})]
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -122,6 +138,7 @@ class TicketCreate(Payload):
     title: text("title") = None
     location: text("location") = None
     reporter: text("reporter") = None
+    contact: Contact = None
 
 
 class TicketPatch(Payload):

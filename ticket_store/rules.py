@@ -18,7 +18,11 @@ STAFF_ONLY = {
     "import": "import tickets",
     "export": "export tickets",
     "read_analytics": "read the analytics",
+    "rotate_follow_link": "replace a ticket's follow link",
+    "deliver_mail": "deliver the helpdesk's mail",
 }
+#: Fields of a ticket only helpdesk staff see: not campus users, not a follow link, not a search.
+STAFF_ONLY_FIELDS = ("contact",)
 
 TicketRecord = Mapping[str, Any]
 
@@ -78,6 +82,12 @@ def refuse_unless_visible(ticket: TicketRecord, role: str) -> None:
     if ticket["status"] == "closed" and role != "staff":
         raise NotPermitted(
             f"Ticket #{ticket['id']} is closed; closed tickets are visible to helpdesk staff only.", role)
+
+
+def shown_to(ticket: TicketRecord, role: str) -> dict[str, Any]:
+    """Return the ticket as *role* sees it: the staff-only fields for staff only, and only when set."""
+    return {key: value for key, value in ticket.items()
+            if key not in STAFF_ONLY_FIELDS or (role == "staff" and value is not None)}
 
 
 def visible_statuses(role: str, asked: list[str] | None) -> list[str] | None:

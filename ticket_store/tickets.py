@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from . import rules
+from . import follow, outbox, rules
 from .db import Database
 
 if TYPE_CHECKING:  # the API's layer parses queries and describes records; here only their fields are used
@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
-    "status, opened_at, updated_at, closed_at, version, message_count"
+    "status, opened_at, updated_at, closed_at, version, message_count, contact"
 )
 MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
@@ -40,13 +40,13 @@ def iso(moment: datetime | None) -> str | None:
 def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     """Return the API's ticket from a database row."""
     (id_, title, description, location, reporter, category, source, confidence,
-     status, opened_at, updated_at, closed_at, version, message_count) = row
+     status, opened_at, updated_at, closed_at, version, message_count, contact) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
         "needs_review": source == "auto" and confidence < review_threshold,
         "status": status, "opened_at": iso(opened_at), "updated_at": iso(updated_at), "closed_at": iso(closed_at),
-        "version": version, "message_count": message_count,
+        "version": version, "message_count": message_count, "contact": contact,
     }
 
 
@@ -94,18 +94,24 @@ class Tickets:
         return None if row is None else self.record(row)
 
     def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str) -> Ticket:
-        """Store a new open ticket and its 'created' event."""
+        """Store a new open ticket, its 'created' event, its follow token and the reporter's first mail.
+
+        The answer carries the follow token itself (only its hash is stored), once.
+        """
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
             now = utc_now()
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
-                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
+                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
+                   fields.get("contact"))
             db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
             ticket = self.record(row)
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
             record_event(db, ticket["id"], 1, now, role, "created", None, created)
-            return ticket
+            token = follow.issue_token(db, ticket["id"], now)
+            outbox.enqueue(db, ticket, "created", now, follow_token=token)
+            return {**ticket, "follow_token": token}
 
         return db.write(write)
 
@@ -175,6 +181,7 @@ class Tickets:
             )
             record_event(db, ticket_id, current["version"] + 1, now, role, "status_changed",
                          {"status": current["status"]}, {"status": status})
+            outbox.enqueue(db, current, "status_changed", now, {"old": current["status"], "new": status})
             return self.record(fetch_ticket_row(cursor, ticket_id))
 
         return db.write(write)
@@ -196,6 +203,9 @@ class Tickets:
             )
             record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
                          {"message_id": message_id, "author_name": author_name})
+            if role == "staff":  # a reporter is not mailed their own words
+                outbox.enqueue(db, current, "staff_reply", now,
+                               {"message_id": message_id, "author_name": author_name, "body": body})
             return message_record((message_id, ticket_id, role, author_name, body, now))
 
         return db.write(write)
