@@ -76,6 +76,11 @@ def mark_sent(db: Database, mail_id: int, now: datetime) -> bool:
     return db.write(write)
 
 
+def exists(db: Database, mail_id: int) -> bool:
+    """Return True when the outbox holds the mail *mail_id*."""
+    return db.cursor().execute("SELECT count(*) FROM outbox WHERE id = ?", [mail_id]).fetchone()[0] > 0
+
+
 def back_off(attempts: int) -> float:
     """Return the seconds to wait after the *attempts*-th failed attempt."""
     return min(BACK_OFF_BASE * 2 ** max(attempts - 1, 0), BACK_OFF_MAX)

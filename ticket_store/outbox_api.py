@@ -41,6 +41,8 @@ def sent(mail_id: int) -> Response:
 @outbox_api.post("/<int:mail_id>/failed")
 def failed(mail_id: int) -> Response:
     """Record a failed attempt: the mail is due again after a back-off, or given up when permanent."""
+    if not outbox.exists(store().db, mail_id):
+        raise no_such_mail(mail_id)
     failure = parse(DeliveryFailure, json_body())
     status = outbox.mark_failed(store().db, mail_id, failure.error, failure.retry_after_seconds, failure.permanent,
                                 utc_now())
