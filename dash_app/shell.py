@@ -8,6 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from .follow_client import MINE_ID
 from .session import SESSION_ID, URL_ID, make_session, name_of, role_of
 from .triggers import pressed
 
@@ -41,6 +42,7 @@ def navbar() -> dbc.Navbar:
         [
             dbc.NavItem(dbc.NavLink("Tickets", href="/tickets", active="exact", id="navbar-tickets")),
             dbc.NavItem(dbc.NavLink("Report a problem", href="/tickets/new", active="exact", id="navbar-new")),
+            dbc.NavItem(dbc.NavLink("My tickets", href="/mine", active="exact", id="navbar-mine")),
             dbc.NavItem(
                 dbc.NavLink("Analytics", href="/analytics", active="exact"),
                 id="navbar-analytics",
@@ -72,6 +74,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=SESSION_ID, storage_type="local"),
+            dcc.Store(id=MINE_ID, storage_type="local"),  # "My tickets": reported or followed here
             dcc.Location(id=URL_ID, refresh="callback-nav"),
             navbar(),
             dbc.Container(dash.page_container, fluid="lg", class_name="pb-5"),

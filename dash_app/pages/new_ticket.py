@@ -19,12 +19,13 @@ from dash import (
     no_update,
 )
 
+from ..follow_client import MINE_ID, FollowClient, remember
 from ..present import category_label, confidence_percent
 from ..service_errors import InvalidInput, ServiceError
 from ..session import SESSION_ID, URL_ID, store_for
 from ..store_client import StoreClient
 
-FIELDS = ("description", "title", "location", "reporter")
+FIELDS = ("description", "title", "location", "reporter", "contact")
 
 
 def _field(name: str, label: str, control: Any, help_text: str | None = None) -> html.Div:
@@ -39,7 +40,7 @@ def _field(name: str, label: str, control: Any, help_text: str | None = None) ->
     )
 
 
-def layout(**_query: Any) -> html.Div:
+def layout(location: str | None = None, **_query: Any) -> html.Div:
     return html.Div(
         [
             html.H1("Report a problem", className="h3"),
@@ -66,12 +67,21 @@ def layout(**_query: Any) -> html.Div:
                             _field(
                                 "location",
                                 "Where? (optional)",
-                                dbc.Input(id="new-location", maxlength=200, placeholder="Building, room"),
+                                dbc.Input(id="new-location", maxlength=200, placeholder="Building, room",
+                                          value=(location or "")[:200] or None),
                             ),
                             _field(
                                 "reporter",
-                                "Your name or contact (optional)",
+                                "Your name (optional)",
                                 dbc.Input(id="new-reporter", maxlength=80),
+                                "Shown with the ticket to everyone who can see it.",
+                            ),
+                            _field(
+                                "contact",
+                                "Your e-mail (optional)",
+                                dbc.Input(id="new-contact", type="email", maxlength=254, autoComplete="email"),
+                                "Only the helpdesk sees it. We mail you the ticket number, a link to follow it, "
+                                "and every answer.",
                             ),
                             html.Div(id="new-alert", role="alert"),
                             dbc.Button("Submit ticket", id="new-submit", color="primary", n_clicks=0),
@@ -144,6 +154,7 @@ class SubmitAnswer:
 
     pathname: Any = no_update
     alert: Any = None
+    followed: dict[str, Any] | None = None  # the new ticket and its follow token, for "My tickets"
     invalid: dict[str, bool] = field(default_factory=lambda: {name: False for name in FIELDS})
     feedback: dict[str, str] = field(default_factory=lambda: {name: "" for name in FIELDS})
 
@@ -152,12 +163,7 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
     """Create the ticket; on success go to its page, else say what is wrong next to each field."""
     answer = SubmitAnswer()
     try:
-        ticket = store.create_ticket(
-            description=fields.get("description") or "",
-            title=fields.get("title"),
-            location=fields.get("location"),
-            reporter=fields.get("reporter"),
-        )
+        ticket = FollowClient(store.settings).report(fields, role=store.role)
     except InvalidInput as error:
         by_field = error.field_messages()
         for name, message in by_field.items():
@@ -176,6 +182,7 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
         )
         return answer
     answer.pathname = f"/tickets/{ticket['id']}"
+    answer.followed = ticket
     return answer
 
 
@@ -211,22 +218,27 @@ def preview_callback(text, session):  # type: ignore[no-untyped-def]
 @callback(
     Output(URL_ID, "pathname", allow_duplicate=True),
     Output("new-alert", "children"),
+    Output(MINE_ID, "data", allow_duplicate=True),
     *[Output(f"new-{name}", "invalid") for name in FIELDS],
     *[Output(f"new-{name}-feedback", "children") for name in FIELDS],
     Input("new-submit", "n_clicks"),
     *[State(f"new-{name}", "value") for name in FIELDS],
     State(SESSION_ID, "data"),
+    State(MINE_ID, "data"),
     running=[(Output("new-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
-def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
+def submit_callback(clicks, description, title, location, reporter, contact, session, mine):  # type: ignore[no-untyped-def]
     if not clicks:
-        return no_update, no_update, *[no_update] * (2 * len(FIELDS))
-    fields = {"description": description, "title": title, "location": location, "reporter": reporter}
+        return no_update, no_update, no_update, *[no_update] * (2 * len(FIELDS))
+    fields = {"description": description, "title": title, "location": location, "reporter": reporter,
+              "contact": contact}
     answer = submit(fields, store_for(session))
+    followed = answer.followed
     return (
         answer.pathname,
         answer.alert,
+        remember(mine, followed, followed["follow_token"], reported=True) if followed else no_update,
         *[answer.invalid[name] for name in FIELDS],
         *[answer.feedback[name] for name in FIELDS],
     )
