@@ -1,9 +1,11 @@
 """What a follow link and the mail sender may send: ratings, leases and delivery reports."""
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from .payloads import Payload, text, trimmed_text
+from pydantic import BeforeValidator, Field
+
+from .payloads import Payload, text, trimmed_text, whole_number
 
 COMMENT_LIMIT = 2_000
 
@@ -11,7 +13,7 @@ COMMENT_LIMIT = 2_000
 class RatingCreate(Payload):
     """How the reporter rates the handling of their closed ticket."""
 
-    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (very good).")
+    rating: Annotated[int, BeforeValidator(whole_number)] = Field(ge=1, le=5, description="1 (poor) to 5 (very good).")
     comment: trimmed_text(COMMENT_LIMIT) | None = Field(
         None, description=f"At most {COMMENT_LIMIT:,} characters after trimming.")
 
@@ -19,7 +21,7 @@ class RatingCreate(Payload):
 class OutboxLease(Payload):
     """The sender asks for due mails, to deliver within the lease."""
 
-    limit: int = Field(20, ge=1, le=200, description="At most this many mails.")
+    limit: Annotated[int, BeforeValidator(whole_number)] = Field(20, ge=1, le=200, description="At most this many mails.")
     lease_seconds: float = Field(60, ge=1, le=3600, description="Seconds before an unreported mail is due again.")
 
 
