@@ -2,7 +2,7 @@
 
 Only the store opens the database, so the sender is its own process and works through the store's
 staff-only outbox endpoints. A mail is reported sent right after the SMTP server accepted it, so a
-sender killed mid-queue delivers again at most the one mail it was handing over; everything it
+sender killed mid-queue delivers again at most the one mail each of its workers was handing over; everything it
 leased and did not report becomes due again when the lease runs out. A failed delivery is retried
 with a back-off that doubles; an SMTP server that is down loses nothing.
 
@@ -83,6 +83,7 @@ class MailSettings:
     poll_seconds: float = 1.0
     batch: int = 20
     smtp_timeout: float = 10.0
+    workers: int = 4
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> "MailSettings":
@@ -98,6 +99,7 @@ class MailSettings:
             lease_seconds=float(env.get("HELPDESK_MAIL_LEASE_SECONDS") or 60),
             retry_seconds=float(env.get("HELPDESK_MAIL_RETRY_SECONDS") or 30),
             poll_seconds=float(env.get("HELPDESK_MAIL_POLL_SECONDS") or 1),
+            workers=max(1, int(env.get("HELPDESK_MAIL_WORKERS") or 4)),
         )
 
     @property
@@ -257,6 +259,20 @@ class Sender:
                                               "retry_after_seconds": self.retry_after(mail["attempts"])})
 
     def run(self) -> None:
+        """Deliver with the configured number of workers until stopped.
+
+        Each worker leases its own batch (leases never overlap) over its own SMTP connection; their
+        reports reach the store together and share its group commits, so a few workers deliver
+        several times as many mails as one.
+        """
+        workers = [threading.Thread(target=self.work, name=f"mailer-{number}", daemon=True)
+                   for number in range(self.settings.workers)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+
+    def work(self) -> None:
         """Deliver until stopped; when idle or when the store is away, wait a little and look again."""
         while not self.stopping.is_set():
             try:
