@@ -222,12 +222,15 @@ class Sender:
         """Lease and deliver one batch; return how many mails were leased."""
         mails = self.outbox("/lease", {"limit": self.settings.batch, "lease_seconds": self.settings.lease_seconds})
         mails = mails["items"]
+        # Past half the lease the rest of the batch is left alone: once the lease runs out another
+        # worker may take those mails, and a mail must not be on its way twice.
+        deadline = time.monotonic() + self.settings.lease_seconds / 2
         if not mails:
             return 0
         connection: smtplib.SMTP | None = None
         try:
             for index, mail in enumerate(mails):
-                if self.stopping.is_set():
+                if self.stopping.is_set() or time.monotonic() > deadline:
                     break  # the rest become due again when the lease runs out
                 try:
                     if connection is None:

@@ -3,7 +3,8 @@
 A mail is queued with the write that causes it, so a change and its mail commit together or not
 at all. The sender (a separate process: only the store opens the database) leases due mails for a
 while, delivers them, and reports each one sent or failed; a failed mail is due again after a
-back-off, and a lease that runs out (the sender died) makes its mails due again. One change causes
+back-off, and a lease that runs out (the sender died) makes its mails due again. A ticket's mails
+are delivered one after the other, in the order of its changes. One change causes
 one outbox row; a row is delivered again only when a sender died between SMTP accepting it and
 reporting it sent, and the mail's Message-ID is the row's, so such a copy is recognisable.
 """
@@ -47,9 +48,15 @@ def lease(db: Database, limit: int, lease_seconds: float, now: datetime) -> list
     """Lease up to *limit* due mails, oldest first, for *lease_seconds*; count the attempt."""
 
     def write(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+        # Only each ticket's oldest undelivered mail is due, so a ticket's mails arrive in the order
+        # of its changes even with several senders at work (the first one opens the thread).
         rows = cursor.execute(
-            f"SELECT {LEASED_COLUMNS} FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND NOT skip "
-            "AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
+            f"SELECT {LEASED_COLUMNS} FROM outbox WHERE id IN ("
+            "SELECT id FROM (SELECT id, next_attempt_at, leased_until, "
+            "row_number() OVER (PARTITION BY ticket_id ORDER BY id) AS place FROM outbox "
+            "WHERE sent_at IS NULL AND given_up_at IS NULL AND NOT skip) "
+            "WHERE place = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)"
+            ") ORDER BY id LIMIT ?",
             [now, now, limit]).fetchall()
         if rows:
             cursor.execute(

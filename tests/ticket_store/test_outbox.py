@@ -33,7 +33,12 @@ def test_each_change_queues_exactly_one_mail_to_the_contact(client):
     client.post(f"/api/v1/tickets/{ticket['id']}/messages", json={"body": "We will fix it"}, headers=STAFF)
     client.post(f"/api/v1/tickets/{ticket['id']}/status", json={"status": "active"}, headers=STAFF)
     client.post(f"/api/v1/follow/{ticket['follow_token']}/messages", json={"body": "Thanks"})
-    mails = lease(client)
+    mails = []
+    for _ in range(3):  # a ticket's mails go one after the other, in order
+        [mail] = lease(client)
+        mails.append(mail)
+        client.post(f"/api/v1/outbox/{mail['id']}/sent", headers=STAFF)
+    assert lease(client) == []
     assert [(mail["kind"], mail["recipient"]) for mail in mails] == [
         ("created", CONTACT), ("staff_reply", CONTACT), ("status_changed", CONTACT)]
     assert mails[0]["follow_token"] == ticket["follow_token"] and mails[1]["follow_token"] is None
@@ -69,6 +74,18 @@ def test_a_sent_mail_is_done_and_forgets_its_follow_token(app, client):
     assert lease(client) == []
     token = app.extensions["ticket_store"].db.cursor().execute("SELECT follow_token FROM outbox").fetchone()[0]
     assert token is None
+
+
+def test_a_ticket_s_next_mail_waits_for_its_first(client):
+    ticket = report(client)
+    client.post(f"/api/v1/tickets/{ticket['id']}/status", json={"status": "active"}, headers=STAFF)
+    other = report(client)
+    leased = lease(client)
+    assert [(mail["ticket_id"], mail["kind"]) for mail in leased] == [(ticket["id"], "created"),
+                                                                      (other["id"], "created")]
+    client.post(f"/api/v1/outbox/{leased[0]['id']}/failed", json={"error": "busy", "retry_after_seconds": 0},
+                headers=STAFF)
+    assert [mail["kind"] for mail in lease(client)] == ["created"]  # the retry first, the status change after it
 
 
 def test_a_failed_mail_is_retried_after_its_back_off_and_given_up_when_permanent(client):
