@@ -10,6 +10,8 @@ from flask import Flask, Response, request
 from .access import check_token, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
+from .attachment_store import Attachments
+from .attachments import attachments_api
 from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
@@ -50,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if corrections:
         categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
     app.extensions["ticket_store"] = Store(db, tickets, categorizer)
+    app.extensions["attachments"] = Attachments(tickets)
 
     app.before_request(check_token)
     app.before_request(read_role)
@@ -57,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
     app.register_blueprint(backup_api)
+    app.register_blueprint(attachments_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

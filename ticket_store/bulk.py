@@ -265,7 +265,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
             "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
             "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
-            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0 "
+            "coalesce(a.confidence, 1.0), trim_text(c.status), c.opened, coalesce(c.closed, c.opened), c.closed, 1, 0, 0, 0, NULL "
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )

@@ -144,7 +144,7 @@ class Database:
         self._deferred: list[tuple[str, str, tuple]] = []
         self._next_ids = {
             table: self.connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
-            for table in ("tickets", "messages", "events")
+            for table in ("tickets", "messages", "events", "attachments", "me_toos", "notices")
         }
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
-    "status, opened_at, updated_at, closed_at, version, message_count"
+    "status, opened_at, updated_at, closed_at, version, message_count, "
+    "attachment_count, me_too_count, merged_into"
 )
 MESSAGE_COLUMNS = "id, ticket_id, author_role, author_name, body, created_at"
 EVENT_COLUMNS = "id, ticket_id, occurred_at, role, kind, old, new"
@@ -40,13 +41,15 @@ def iso(moment: datetime | None) -> str | None:
 def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     """Return the API's ticket from a database row."""
     (id_, title, description, location, reporter, category, source, confidence,
-     status, opened_at, updated_at, closed_at, version, message_count) = row
+     status, opened_at, updated_at, closed_at, version, message_count,
+     attachment_count, me_too_count, merged_into) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
         "needs_review": source == "auto" and confidence < review_threshold,
         "status": status, "opened_at": iso(opened_at), "updated_at": iso(updated_at), "closed_at": iso(closed_at),
         "version": version, "message_count": message_count,
+        "attachment_count": attachment_count, "me_too_count": me_too_count, "merged_into": merged_into,
     }
 
 
@@ -100,7 +103,8 @@ class Tickets:
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
             now = utc_now()
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
-                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0)
+                   fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
+                   0, 0, None)
             db.insert_later("tickets", f"{TICKET_COLUMNS}, search_text", (*row, search_text(fields)))
             ticket = self.record(row)
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
