@@ -53,7 +53,8 @@ class NoticeCreate(Payload):
     category: Category | None = None
     location: trimmed_text(200) | None = None
     ticket_id: Annotated[int, Field(ge=1)] | None = None
-    expires_at: DateOrTimestamp | None = None
+    expires_at: Annotated[DateOrTimestamp, Field(strict=False)] | None = Field(
+        None, description="When the notice stops being shown (ISO 8601; no offset means UTC).")
 
 
 class NoticeQuery(BaseModel):

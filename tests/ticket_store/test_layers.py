@@ -13,11 +13,11 @@ LAYERS = {
     # the connection and its grouped writes
     "db": 1,
     # the SQL behind named methods
-    "tickets": 2, "analytics": 2, "attachment_store": 2,
+    "tickets": 2, "analytics": 2, "attachment_store": 2, "duplicate_store": 2, "notice_store": 2, "similar": 0,
     # HTTP: what clients send and get, who is asking, the import and export of files
     "errors": 3, "payloads": 3, "report_payloads": 3, "analytics_queries": 3, "access": 3, "openapi": 3, "bulk": 3, "records": 3,
     # the handlers, and the app factory
-    "api": 4, "analytics_api": 4, "backup": 4, "attachments": 4, "__init__": 5,
+    "api": 4, "analytics_api": 4, "backup": 4, "attachments": 4, "duplicates": 4, "notices": 4, "__init__": 5,
 }
 HTTP = ("flask", "werkzeug")
 
