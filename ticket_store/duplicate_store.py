@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from .records import SimilarTicket, Ticket
 
 #: Open and active tickets sharing the most key words are compared closely; at most this many.
-CANDIDATES = 60
+CANDIDATES = 40
 SIMILAR_COLUMNS = "id, title, description, location, status, category, me_too_count, attachment_count, opened_at"
 #: How the score weighs meaning (the embedding), shared key words and the same place.
 MEANING, WORDS, PLACE = 0.45, 0.4, 0.15
+#: A ticket scoring less is about something else (it shares a common word or only the place).
+MIN_SCORE = 0.2
 
 
 class Duplicates:
@@ -105,7 +107,8 @@ class Duplicates:
         if not rows:
             return []
         scores = self.scores(text, words, place, rows)
-        ranked = sorted(zip(scores, rows), key=lambda pair: (-pair[0], -pair[1][0]))[:limit]
+        ranked = sorted(((score, row) for score, row in zip(scores, rows) if score >= MIN_SCORE),
+                        key=lambda pair: (-pair[0], -pair[1][0]))[:limit]
         return [similar_record(row, score) for score, row in ranked]
 
     def scores(self, text: str, words: list[str], place: set[str], rows: Sequence[tuple]) -> list[float]:
