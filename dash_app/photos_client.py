@@ -47,6 +47,11 @@ class ReportOnceClient(StoreClient):
                 body[name] = value
         return self._call("POST", "/notices", json=body)
 
+    def withdraw_notice(self, notice_id: int) -> None:
+        """Stop showing a notice (staff)."""
+        send("DELETE", f"{self.settings.store_url}/api/v1/notices/{int(notice_id)}", service=SERVICE_NAME,
+             headers=self._headers(), timeout=self.timeout)
+
     def photos(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return the ticket's photos (without their bytes), oldest first."""
         return self._call("GET", f"/tickets/{int(ticket_id)}/attachments").get("items", [])

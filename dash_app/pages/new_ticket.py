@@ -23,6 +23,7 @@ from ..present import category_label
 from ..service_errors import InvalidInput, ServiceError
 from ..session import SESSION_ID, URL_ID, store_for
 from ..store_client import StoreClient
+from .similar_box import similar_box
 
 FIELDS = ("description", "title", "location", "reporter")
 #: The preview judges at most this much text, the store's limit for a categorization.
@@ -86,7 +87,7 @@ def layout(**_query: Any) -> html.Div:
                         lg=7,
                     ),
                     dbc.Col(
-                        dbc.Card(
+                        [dbc.Card(
                             dbc.CardBody(
                                 [
                                     html.H2("Category it will get", className="h6 text-secondary"),
@@ -98,7 +99,7 @@ def layout(**_query: Any) -> html.Div:
                                 ]
                             ),
                             class_name="mt-3 mt-lg-4",
-                        ),
+                        ), similar_box()],
                         lg=5,
                     ),
                 ]

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import CATEGORY_LABELS, ticket_number
+from .photos import merge_card, photos_card
 from .views import HIDDEN, parse_ticket_id
 
 #: How often the page asks whether the ticket (or its thread) changed.
@@ -164,11 +165,12 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                                         className="mb-3",
                                     ),
                                     edit_form,
+                                    photos_card(),
                                     thread,
                                 ],
                                 lg=8,
                             ),
-                            dbc.Col([staff_actions, history], lg=4),
+                            dbc.Col([staff_actions, merge_card(), history], lg=4),
                         ]
                     ),
                 ],
