@@ -114,3 +114,20 @@ def me_too(clicks, contact, session):  # type: ignore[no-untyped-def]
     except ServiceError as error:
         return html.Span(error.message, className="text-danger")
     return html.Span(f"Thanks: {1 + ticket['me_too_count']} people reported this.", className="text-success")
+
+
+def entry_notices() -> html.Div:
+    """Return the entry page's (empty) area of the notices shown now."""
+    return html.Div(id="entry-notices", **{"aria-live": "polite"})
+
+
+@callback(
+    Output("entry-notices", "children"),
+    Input("entry-next", "data"),
+    State("shell-session", "data"),
+)
+def show_entry_notices(_next, session):  # type: ignore[no-untyped-def]
+    try:
+        return notices_view(client(session).notices())
+    except ServiceError:
+        return None

@@ -94,6 +94,9 @@ def test_matching_notices_are_shown_before_the_report_is_written(open_page, stac
         expect(page.locator(".new-notice")).to_contain_text(f"The {word} network in the main library is down")
         page.fill("#new-location", "Science building")
         expect(page.locator(".new-notice", has_text=word)).to_have_count(0)
+        entry = open_page(role=None)
+        entry.goto("/")
+        expect(entry.locator("#entry-notices")).to_contain_text(f"The {word} network in the main library is down")
     finally:
         staff.withdraw_notice(notice["id"])
 
