@@ -7,7 +7,8 @@ import duckdb
 import numpy as np
 
 from . import report_rules, rules
-from .similar import key_words, location_words
+from .similar import fold, key_words, location_words
+from .similar_index import OpenTicketIndex
 from .tickets import Tickets, fetch_ticket_row, iso, record_event, utc_now
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class Duplicates:
         self.tickets = tickets
         self.db = tickets.db
         self.embedding = embedding
+        self.index = OpenTicketIndex(self.db)
 
     def add_me_too(self, ticket_id: int, contact: str | None, role: str) -> Ticket:
         """Count one more person with the ticket's problem (kept with their contact, if given)."""
@@ -91,19 +93,25 @@ class Duplicates:
     def similar(self, text: str, location: str | None, limit: int) -> list[SimilarTicket]:
         """Return the open and active tickets most likely about the problem *text* describes, best first.
 
-        The database picks the tickets that share the most key words (a scan of the open and active
-        ones only); those few are then scored by meaning, shared words and place.
+        The index of open and active tickets picks those sharing the most key words (the word being
+        typed counts as a prefix); those few are then scored by meaning, shared words and place.
         """
         words = key_words(text)
         place = location_words(location)
         if not words and not place:
             return []
         terms = [*words, *sorted(place - set(words))]
-        hits = " + ".join(f"contains(search_text, ?)::INT * {len(term)}" for term in terms) or "0"
-        rows = self.db.cursor().execute(
-            f"SELECT {SIMILAR_COLUMNS} FROM (SELECT {SIMILAR_COLUMNS}, {hits} AS hits FROM tickets "
-            "WHERE status IN ('open', 'active') AND merged_into IS NULL) WHERE hits > 0 "
-            "ORDER BY hits DESC, id DESC LIMIT ?", [*terms, CANDIDATES]).fetchall()
+        ids = self.index.candidates(terms, typed_prefix(text), CANDIDATES)
+        if ids is None:  # the index is being built: scan
+            hits = " + ".join(f"contains(search_text, ?)::INT * {len(term)}" for term in terms)
+            rows = self.db.cursor().execute(
+                f"SELECT {SIMILAR_COLUMNS} FROM (SELECT {SIMILAR_COLUMNS}, {hits} AS hits FROM tickets "
+                "WHERE status IN ('open', 'active') AND merged_into IS NULL) WHERE hits > 0 "
+                "ORDER BY hits DESC, id DESC LIMIT ?", [*terms, CANDIDATES]).fetchall()
+        else:
+            rows = self.db.cursor().execute(
+                f"SELECT {SIMILAR_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) "
+                "AND status IN ('open', 'active') AND merged_into IS NULL", ids).fetchall() if ids else []
         if not rows:
             return []
         scores = self.scores(text, words, place, rows)
@@ -120,11 +128,21 @@ class Duplicates:
         scores = []
         for row, alike in zip(rows, meaning):
             found = set(key_words(texts[len(scores)], limit=200))
-            shared = sum(len(word) for word in words if word in found) / weight
+            shared = sum(len(word) for word in words
+                         if word in found or any(other.startswith(word) for other in found)) / weight
             where = location_words(row[3])
             same_place = len(place & where) / len(place | where) if place and where else 0.0
             scores.append(round(MEANING * float(alike) + WORDS * shared + PLACE * same_place, 4))
         return scores
+
+
+def typed_prefix(text: str) -> str | None:
+    """Return the start of the word being typed (the text's last, unfinished word), or None."""
+    if not text or not text[-1].isalnum():
+        return None
+    last = fold(text.split()[-1])
+    last = "".join(character for character in last if character.isalnum())
+    return last[:7] if len(last) >= 3 else None
 
 
 def similar_record(row: tuple, score: float) -> SimilarTicket:

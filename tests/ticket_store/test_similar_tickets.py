@@ -78,3 +78,27 @@ def test_a_text_about_nothing_known_suggests_nothing(client, desk):
                                    {"text": "x", "colour": "red"}, {"text": "a\x00b"}])
 def test_bad_queries_are_422(client, query):
     assert_error(client.get("/api/v1/tickets/similar", query_string=query), 422)
+
+
+def test_the_word_index_finds_what_the_scan_finds_and_follows_changes(app, client, crowded_desk, desk):
+    duplicates = app.extensions["duplicates"]
+    duplicates.index.build()
+    assert duplicates.index.ready
+    for pair in pairs():
+        answer = similar(client, pair["again"], pair["again_location"]).get_json()["items"]
+        assert crowded_desk[pair["reported"]] in [item["id"] for item in answer[:3]], pair
+    word = "xylophone"
+    new = desk.create(f"The {word} in the music room is out of tune")
+    def found(text: str) -> list[int]:
+        return [item["id"] for item in similar(client, text).get_json()["items"]]
+
+    assert found(f"{word} out of tune")[0] == new["id"]
+    assert found("the xyloph") == [new["id"]]  # the word being typed counts as a prefix
+    desk.move(new["id"], "active")
+    assert found(f"{word} out of tune")[0] == new["id"]
+    desk.move(new["id"], "closed")
+    assert new["id"] not in found(f"{word} out of tune")
+    first = crowded_desk[pairs()[0]["reported"]]
+    assert client.patch(f"/api/v1/tickets/{first}", json={"description": "The chairs in room 4 wobble"},
+                        headers={"If-Match": "*"}).status_code == 200
+    assert first not in [item["id"] for item in similar(client, pairs()[0]["again"], "").get_json()["items"]]
