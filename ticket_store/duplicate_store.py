@@ -20,6 +20,8 @@ CANDIDATES = 40
 SIMILAR_COLUMNS = "id, title, description, location, status, category, me_too_count, attachment_count, opened_at"
 #: How the score weighs meaning (the embedding), shared key words and the same place.
 MEANING, WORDS, PLACE = 0.45, 0.4, 0.15
+#: Tickets whose vectors and key words are kept between questions.
+REMEMBERED = 50_000
 #: A ticket scoring less is about something else (it shares a common word or only the place).
 MIN_SCORE = 0.2
 
@@ -32,6 +34,7 @@ class Duplicates:
         self.db = tickets.db
         self.embedding = embedding
         self.index = OpenTicketIndex(self.db)
+        self._known: dict[int, tuple[str, np.ndarray, frozenset[str]]] = {}
 
     def add_me_too(self, ticket_id: int, contact: str | None, role: str) -> Ticket:
         """Count one more person with the ticket's problem (kept with their contact, if given)."""
@@ -119,15 +122,25 @@ class Duplicates:
                         key=lambda pair: (-pair[0], -pair[1][0]))[:limit]
         return [similar_record(row, score) for score, row in ranked]
 
+    def remembered(self, ticket_id: int, text: str) -> tuple[np.ndarray, frozenset[str]]:
+        """Return the sentence vector and key words of a ticket's text, kept between questions (typing repeats them)."""
+        kept = self._known.get(ticket_id)
+        if kept is None or kept[0] != text:
+            if len(self._known) >= REMEMBERED:
+                self._known.clear()
+            kept = self._known[ticket_id] = (text, self.embedding.encode([text])[0],
+                                             frozenset(key_words(text, limit=200)))
+        return kept[1], kept[2]
+
     def scores(self, text: str, words: list[str], place: set[str], rows: Sequence[tuple]) -> list[float]:
         """Return how likely each candidate row is about the same problem as *text*, 0–1."""
         texts = [f"{title}\n{description}" if title else description for _, title, description, *_ in rows]
-        vectors = self.embedding.encode([text, *texts])
-        meaning = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+        known = [self.remembered(row[0], text) for row, text in zip(rows, texts)]
+        query = self.embedding.encode([text])[0]
+        meaning = np.clip(np.stack([vector for vector, _ in known]) @ query, 0.0, 1.0)
         weight = sum(len(word) for word in words) or 1
         scores = []
-        for row, alike in zip(rows, meaning):
-            found = set(key_words(texts[len(scores)], limit=200))
+        for row, alike, (_, found) in zip(rows, meaning, known):
             shared = sum(len(word) for word in words
                          if word in found or any(other.startswith(word) for other in found)) / weight
             where = location_words(row[3])
