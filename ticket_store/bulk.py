@@ -15,7 +15,7 @@ from .categorizer import Categorizer, ticket_text
 from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, WHITE_SPACE
-from .schema import SEARCH_TEXT
+from .search import index_tickets
 from .tickets import EVENT_COLUMNS, TICKET_COLUMNS, utc_now
 
 COLUMNS = ("title", "description", "location", "reporter", "category", "status", "opened_at", "closed_at")
@@ -234,8 +234,8 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
         first_ticket = db.reserve_ids("tickets", count)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
-            f"INSERT INTO tickets ({TICKET_COLUMNS}, search_text) "
-            f"SELECT *, {SEARCH_TEXT} FROM ("
+            f"INSERT INTO tickets ({TICKET_COLUMNS}) "
+            "SELECT * FROM ("
             "SELECT ? + c.row - 1 AS id, nullif(trim_text(c.title), '') AS title, trim_text(c.description) AS description, "
             "nullif(trim_text(c.location), '') AS location, nullif(trim_text(c.reporter), '') AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
@@ -243,6 +243,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer)
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )
+        index_tickets(cursor, first_ticket, first_ticket + count)
         cursor.execute(
             f"INSERT INTO events ({EVENT_COLUMNS}, version) "
             "SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "
