@@ -44,7 +44,8 @@ def fold(text: str) -> str:
     """Return *text* without case, accents or Unicode form differences (NFKC, casefold, no marks)."""
     if text.isascii():
         return text.lower()  # NFKC and accent stripping leave ASCII as it is; casefold is lower here
-    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    # Dotless ı is i without its dot, as İ is i with one (whose dot, a mark, goes with the accents).
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold().replace("ı", "i"))
     return unicodedata.normalize("NFC", "".join(c for c in folded if unicodedata.category(c) != "Mn"))
 
 
@@ -185,3 +186,20 @@ def replace_terms(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict, 
     if rows:
         cursor.execute(f"INSERT INTO ticket_terms VALUES {', '.join(['(?, ?, ?)'] * len(rows))}",
                        [value for row in rows for value in row])
+
+
+def index_differences(cursor: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Return the index rows that are missing or stale compared with the tickets' text (none when consistent)."""
+    first, last = cursor.execute("SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM tickets").fetchone()
+    expected = pa.concat_tables([index_rows(rows) for rows in batches(cursor, first, last + 1)]
+                                or [index_rows([])])
+    cursor.register("expected_terms", expected)
+    try:
+        return cursor.execute(
+            "(SELECT 'missing', * FROM (SELECT term, ticket_id, weight FROM expected_terms "
+            "EXCEPT ALL SELECT term, ticket_id, weight FROM ticket_terms)) UNION ALL "
+            "(SELECT 'stale', * FROM (SELECT term, ticket_id, weight FROM ticket_terms "
+            "EXCEPT ALL SELECT term, ticket_id, weight FROM expected_terms)) LIMIT 20"
+        ).fetchall()
+    finally:
+        cursor.unregister("expected_terms")
