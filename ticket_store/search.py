@@ -19,7 +19,9 @@ import unicodedata
 from typing import Iterable, Iterator
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MAX_WORDS = 32
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1  # a word in the title counts twice for sort=relevance
@@ -36,6 +38,12 @@ CREATE TABLE ticket_terms (
     term VARCHAR NOT NULL,
     ticket_id BIGINT NOT NULL,
     weight TINYINT NOT NULL
+);
+-- How many tickets had each term when it was counted (by imports): the order in which a search
+-- looks its words up. New tickets are not counted; an order needs no exact numbers.
+CREATE TABLE term_counts (
+    term VARCHAR NOT NULL,
+    tickets BIGINT NOT NULL
 );
 """
 
@@ -86,15 +94,33 @@ class SearchWords:
     """The words of a search, ready to be matched: at most MAX_WORDS, the last one maybe a prefix."""
 
     def __init__(self, query: str) -> None:
-        unique = list(dict.fromkeys(word for word in words(query) if word))
-        self.words = unique
+        self.words = list(dict.fromkeys(word for word in words(query) if word))
         # The last word is still being typed unless the query ends after it ("100%", "wifi.").
-        self.prefix = bool(unique) and bool(query) and query[-1].isalnum()
-        self.numbers = {word: int(word) for word in unique
+        self.prefix = bool(self.words) and bool(query) and query[-1].isalnum()
+        self.numbers = {word: int(word) for word in self.words
                         if word.isascii() and word.isdigit() and len(word) < 18}
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def condition(self, word: str) -> tuple[str, list]:
+        """Return the ticket_terms condition of one word (a range of terms for a prefix) and its parameters."""
+        if self.prefix and word == self.words[-1]:
+            # Every term starting with the word sorts between it and the word followed by the highest character.
+            return f"term >= ? AND term < ? || '{chr(sys.maxunicode)}'", [word, word]
+        return "term = ?", [word]
+
+    def rarest_first(self, cursor: duckdb.DuckDBPyConnection) -> list[str]:
+        """Return the words ordered by how many tickets have them, fewest first (from term_counts)."""
+        if len(self.words) < 2:
+            return list(self.words)
+        selects, params = [], []
+        for word in self.words:
+            condition, condition_params = self.condition(word)
+            selects.append(f"(SELECT coalesce(sum(tickets), 0) FROM term_counts WHERE {condition})")
+            params += condition_params
+        counts = cursor.execute(f"SELECT {', '.join(selects)}", params).fetchone()
+        return [word for _, word in sorted(zip(counts, self.words), key=lambda pair: pair[0])]
 
 
 def count_words(query: str) -> int:
@@ -102,39 +128,38 @@ def count_words(query: str) -> int:
     return len(set(words(query)))
 
 
-def matches_sql(search: SearchWords) -> tuple[str, list]:
+def matches_sql(search: SearchWords, order: list[str] | None = None) -> tuple[str, list]:
     """Return a query of (ticket_id, score) for the tickets that match every word, and its parameters.
 
-    A word that is a number also matches the ticket with that id (``#123``). The score adds each
-    word's weight in the ticket (a word in the title weighs more).
+    The words are looked up in *order* (rarest first, say): each looks only among the tickets
+    the words before it matched, so a common word costs a scan of its postings, not a join of
+    them. A word that is a number also matches the ticket with that id (``#123``). The score adds
+    each word's weight in the ticket (a word in the title weighs more).
     """
-    parts, params = [], []
-    last = len(search.words) - 1
-    for index, word in enumerate(search.words):
-        if index == last and search.prefix:
-            # Every term starting with the word sorts between it and the word followed by the highest character.
-            parts.append(f"SELECT {index} AS word, ticket_id, weight FROM ticket_terms "
-                         f"WHERE term >= ? AND term < ? || '{chr(sys.maxunicode)}'")
-            params += [word, word]
-        else:
-            parts.append(f"SELECT {index} AS word, ticket_id, weight FROM ticket_terms WHERE term = ?")
-            params.append(word)
-        if word in search.numbers:
-            parts.append(f"SELECT {index} AS word, id AS ticket_id, {TITLE_WEIGHT} AS weight FROM tickets WHERE id = ?")
-            params.append(search.numbers[word])
-    if not parts:
+    order = order or search.words
+    if not order:
         return "SELECT NULL::BIGINT AS ticket_id, 0 AS score WHERE FALSE", []
-    postings = " UNION ALL ".join(parts)
-    return (
-        "SELECT ticket_id, sum(weight) AS score FROM ("
-        f"SELECT word, ticket_id, max(weight) AS weight FROM ({postings}) GROUP BY word, ticket_id"
-        f") GROUP BY ticket_id HAVING count(*) = {len(search.words)}",
-        params,
-    )
+    steps, params = [], []
+    for index, word in enumerate(order):
+        condition, condition_params = search.condition(word)
+        within = f" AND ticket_id IN (SELECT ticket_id FROM w{index - 1})" if index else ""
+        source = f"SELECT ticket_id, weight FROM ticket_terms WHERE {condition}{within}"
+        params += condition_params
+        if word in search.numbers:
+            source += f" UNION ALL SELECT id, {TITLE_WEIGHT} FROM tickets WHERE id = ?{within}"
+            params.append(search.numbers[word])
+        steps.append(f"w{index} AS MATERIALIZED (SELECT ticket_id, max(weight) AS weight FROM ({source}) "
+                     "GROUP BY ticket_id)")
+    last = len(order) - 1
+    if last == 0:
+        return f"WITH {steps[0]} SELECT ticket_id, weight AS score FROM w0", params
+    every = " UNION ALL ".join(f"SELECT ticket_id, weight FROM w{index}" for index in range(len(order)))
+    return (f"WITH {', '.join(steps)} SELECT ticket_id, sum(weight) AS score FROM ({every}) "
+            f"WHERE ticket_id IN (SELECT ticket_id FROM w{last}) GROUP BY ticket_id", params)
 
 
 def index_rows(rows: Iterable[tuple]) -> pa.Table:
-    """Return the ticket_terms rows of (id, title, description, location, reporter) rows, sorted by term."""
+    """Return the ticket_terms rows of (id, title, description, location, reporter) rows, one by one in Python."""
     term_column, id_column, weight_column = [], [], []
     for ticket_id, *texts in rows:
         for term, weight in ticket_terms(dict(zip(SEARCHED_FIELDS, texts))).items():
@@ -143,6 +168,22 @@ def index_rows(rows: Iterable[tuple]) -> pa.Table:
             weight_column.append(weight)
     return pa.table({"term": pa.array(term_column, pa.string()), "ticket_id": pa.array(id_column, pa.int64()),
                      "weight": pa.array(weight_column, pa.int8())})
+
+
+def sorted_by_term(postings: pa.Table) -> pa.Table:
+    """Return ticket_terms rows sorted by term, then ticket (numbering the distinct terms sorts far fewer strings)."""
+    encoded = pc.dictionary_encode(postings["term"]).combine_chunks() if postings.num_rows else None
+    if encoded is None:
+        return postings
+    rank = np.empty(len(encoded.dictionary), np.int64)
+    rank[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(encoded.dictionary))
+    order = np.lexsort((postings["ticket_id"].to_numpy(), rank[encoded.indices.to_numpy()]))
+    return postings.take(pa.array(order))
+
+
+def index_table(rows: Iterable[tuple]) -> pa.Table:
+    """Return the ticket_terms rows of (id, *SEARCHED_FIELDS) rows, sorted by term then ticket."""
+    return sorted_by_term(index_rows(rows))
 
 
 def batches(cursor: duckdb.DuckDBPyConnection, first_id: int, stop_id: int) -> Iterator[list[tuple]]:
@@ -160,10 +201,11 @@ def index_tickets(cursor: duckdb.DuckDBPyConnection, first_id: int, stop_id: int
     Each batch goes in sorted by term, so the rows of one term lie together and a lookup reads
     only the row groups whose term range holds it.
     """
-    for rows in batches(cursor, first_id, stop_id):
-        cursor.register("new_terms", index_rows(rows))
+    for tickets in batches(cursor, first_id, stop_id):
+        cursor.register("new_terms", index_table(tickets))
         try:
-            cursor.execute("INSERT INTO ticket_terms SELECT term, ticket_id, weight FROM new_terms ORDER BY term, ticket_id")
+            cursor.execute("INSERT INTO ticket_terms SELECT term, ticket_id, weight FROM new_terms")
+            cursor.execute("INSERT INTO term_counts SELECT term, count(*) FROM new_terms GROUP BY term ORDER BY term")
         finally:
             cursor.unregister("new_terms")
 
@@ -191,8 +233,7 @@ def replace_terms(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict, 
 def index_differences(cursor: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Return the index rows that are missing or stale compared with the tickets' text (none when consistent)."""
     first, last = cursor.execute("SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM tickets").fetchone()
-    expected = pa.concat_tables([index_rows(rows) for rows in batches(cursor, first, last + 1)]
-                                or [index_rows([])])
+    expected = pa.concat_tables([index_rows(rows) for rows in batches(cursor, first, last + 1)] or [index_rows([])])
     cursor.register("expected_terms", expected)
     try:
         return cursor.execute(

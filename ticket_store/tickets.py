@@ -213,12 +213,14 @@ class Tickets:
     def list_tickets(self, query: TicketQuery) -> dict[str, Any]:
         """Return one page of tickets matching *query*, the total, and optionally counts per status."""
         cursor = self.db.cursor()
+        words = search.SearchWords(query.q or "")
+        lookups = words.rarest_first(cursor)
         sort = query.sort
         if sort == "relevance":
-            if len(search.SearchWords(query.q or "")):
-                return self.list_by_relevance(query)
+            if lookups:
+                return self.list_by_relevance(query, words, lookups)
             sort = "-id"  # nothing to weigh: newest first
-        where, params = ticket_filters(query, self.review_threshold)
+        where, params = ticket_filters(query, self.review_threshold, order=lookups)
         column = sort.removeprefix("-")
         direction = "DESC" if sort.startswith("-") else "ASC"
         order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
@@ -232,13 +234,13 @@ class Tickets:
         rows = cursor.execute(
             f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) {order}", ids
         ).fetchall() if ids else []
-        return self.page(query, rows)
+        return self.page(query, rows, lookups)
 
-    def list_by_relevance(self, query: TicketQuery) -> dict[str, Any]:
+    def list_by_relevance(self, query: TicketQuery, words: search.SearchWords, order: list[str]) -> dict[str, Any]:
         """Return one page of the tickets matching *query*'s words, best matches first (newest among equals)."""
         cursor = self.db.cursor()
         where, params = ticket_filters(query, self.review_threshold, with_text=False)
-        matches, match_params = search.matches_sql(search.SearchWords(query.q or ""))
+        matches, match_params = search.matches_sql(words, order)
         ids = [row[0] for row in cursor.execute(
             f"SELECT id FROM tickets JOIN ({matches}) found ON found.ticket_id = tickets.id WHERE {where} "
             "ORDER BY found.score DESC, id DESC LIMIT ? OFFSET ?", [*match_params, *params, query.limit, query.offset]
@@ -246,15 +248,15 @@ class Tickets:
         found = {row[0]: row for row in cursor.execute(
             f"SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({', '.join('?' * len(ids))})", ids
         ).fetchall()} if ids else {}
-        return self.page(query, [found[id_] for id_ in ids])
+        return self.page(query, [found[id_] for id_ in ids], order)
 
-    def page(self, query: TicketQuery, rows: list[tuple]) -> dict[str, Any]:
+    def page(self, query: TicketQuery, rows: list[tuple], order: list[str]) -> dict[str, Any]:
         """Return the list's page of *rows*, with the total and optionally the counts per status."""
         cursor = self.db.cursor()
-        where, params = ticket_filters(query, self.review_threshold)
+        where, params = ticket_filters(query, self.review_threshold, order=order)
         counts = None
         if query.with_counts:
-            where_any_status, params = ticket_filters(query, self.review_threshold, with_status=False)
+            where_any_status, params = ticket_filters(query, self.review_threshold, with_status=False, order=order)
             found = dict(cursor.execute(
                 f"SELECT status, count(*) FROM tickets WHERE {where_any_status} GROUP BY status", params
             ).fetchall())
@@ -291,8 +293,9 @@ def message_record(row: tuple) -> dict[str, Any]:
 
 
 def ticket_filters(query: TicketQuery, review_threshold: float, with_status: bool = True,
-                   with_text: bool = True) -> tuple[str, list]:
-    """Return the WHERE clause and parameters for the list's filters (a search's words: see search.py)."""
+                   with_text: bool = True, order: list[str] | None = None) -> tuple[str, list]:
+    """Return the WHERE clause and parameters for the list's filters (a search's words, looked up in *order*:
+    see search.py)."""
     clauses, params = ["TRUE"], []
     if with_status and query.status:
         clauses.append(f"status IN ({', '.join('?' * len(query.status))})")
@@ -312,7 +315,7 @@ def ticket_filters(query: TicketQuery, review_threshold: float, with_status: boo
         params.append(review_threshold)
     words = search.SearchWords(query.q or "")
     if with_text and len(words):  # a search with no words (only punctuation, say) filters nothing
-        matches, match_params = search.matches_sql(words)
+        matches, match_params = search.matches_sql(words, order)
         clauses.append(f"id IN (SELECT ticket_id FROM ({matches}))")
         params += match_params
     return " AND ".join(clauses), params

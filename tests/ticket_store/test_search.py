@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import unicodedata
 
-import duckdb
 import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.processes import store_process
+from tests.reliability.test_crash import open_when_released
 from ticket_store import search
 from ticket_store.db import Database
 
@@ -192,7 +192,7 @@ class TestIndexConsistency:
         requests.patch(f"{url}/{created[0]['id']}", json={"description": "Projector flickers"},
                        headers={"If-Match": '"1"'}, timeout=10).raise_for_status()
         store.kill()
-        with duckdb.connect(str(db_path)) as con:
+        with open_when_released(str(db_path)) as con:
             assert search.index_differences(con) == []
         again = store_process(db_path, port=store.port).start()
         try:
