@@ -114,13 +114,16 @@ class SearchWords:
         """Return the words ordered by how many tickets have them, fewest first (from term_counts)."""
         if len(self.words) < 2:
             return list(self.words)
-        selects, params = [], []
-        for word in self.words:
-            condition, condition_params = self.condition(word)
-            selects.append(f"(SELECT coalesce(sum(tickets), 0) FROM term_counts WHERE {condition})")
-            params += condition_params
-        counts = cursor.execute(f"SELECT {', '.join(selects)}", params).fetchone()
-        return [word for _, word in sorted(zip(counts, self.words), key=lambda pair: pair[0])]
+        exact = [word for word in self.words if not (self.prefix and word == self.words[-1])]
+        sql = (f"SELECT term, sum(tickets) FROM term_counts WHERE term IN ({', '.join('?' * len(exact))}) "
+               "GROUP BY term")
+        params: list = list(exact)
+        if len(exact) < len(self.words):
+            condition, condition_params = self.condition(self.words[-1])
+            sql += f" UNION ALL SELECT ?, sum(tickets) FROM term_counts WHERE {condition}"
+            params += [self.words[-1], *condition_params]
+        counts = dict(cursor.execute(sql, params).fetchall())
+        return sorted(self.words, key=lambda word: counts.get(word) or 0)
 
 
 def count_words(query: str) -> int:
