@@ -69,6 +69,7 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
     """Build a database of *tickets* tickets, measure everything, and return the size's result."""
     from .analyses import measure_analyses
     from .categorizer import measure_categorizer
+    from .mail import measure_mail
     from .store import measure_reads, measure_writes
 
     print(f"\n{tickets:,} tickets: building the database ({time.strftime('%H:%M:%S')}, load {load_average()})",
@@ -89,6 +90,7 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
             section("web app in the browser", rows, skipped, lambda: measure_web(
                 bench.web.url, bench.store.url, args.web_runs, use=not args.no_web_use))
         section("store writes", rows, skipped, lambda: measure_writes(bench.api, args.repeat, bench.store_cpu))
+        section("mail sender", rows, skipped, lambda: measure_mail(bench.store.url, 1000))
         rows += bench.resource_rows()
     judge(rows, tickets)
     return bench.result(rows)

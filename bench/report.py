@@ -60,6 +60,7 @@ TARGETS: list[tuple[str, Target]] = [  # key pattern (regular expression), targe
     (r"store\.bulk\.", Target("p50 ≤ 1 s", lambda row: row.p50_ms <= 1000)),
     (r"store\.create\.one$", Target("p50 ≤ 10 ms", lambda row: row.p50_ms <= 10)),
     (r"store\.create\.eight$", Target("≥ 300 creates/s", lambda row: row.throughput >= 300)),
+    (r"mail\.deliver$", Target("≥ 50 mails/s", lambda row: row.throughput >= 50)),
     (r"analyses\.", Target("p50 ≤ 2 × DuckDB, or + 10 ms", analysis_goal)),
     (r"categorizer\.(http|in_process)$", Target("p50 ≤ 15 ms", lambda row: row.p50_ms <= 15)),
     (r"web\.render\.", Target("p50 ≤ 1,500 ms", lambda row: row.p50_ms <= 1500)),

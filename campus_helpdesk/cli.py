@@ -122,6 +122,24 @@ def function(name: str, host: str, port: int | None, threads: int, workers: int 
 
 
 @main.command()
+@host_and_port("mailer")
+def mailer(host: str, port: int) -> None:
+    """Deliver the helpdesk's mail: lease it from the store's outbox, send it through HELPDESK_SMTP_URL.
+
+    Without HELPDESK_SMTP_URL it stays idle and sends nothing. HELPDESK_MAIL_FROM is the sender's
+    address and HELPDESK_PUBLIC_URL the web app's address for follow links. The port serves only
+    the health check.
+    """
+    from .mailer import MailSettings, run_mailer
+
+    try:
+        settings = MailSettings.from_environment()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    run_mailer(host, port, settings)
+
+
+@main.command()
 @click.argument("service", type=click.Choice(list(SERVICES_BY_NAME)))
 @click.option("--url", help="The service's address (default: http://127.0.0.1 on its default port).")
 def health(service: str, url: str | None) -> None:

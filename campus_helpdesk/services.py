@@ -1,4 +1,4 @@
-"""The five services of the helpdesk: their names, default ports, health checks and how each app is built."""
+"""The services of the helpdesk: their names, default ports, health checks and how each app is built."""
 from __future__ import annotations
 
 import os
@@ -38,6 +38,8 @@ SERVICES = (
     Service("category_active", 8063, "HELPDESK_CATEGORY_ACTIVE_URL", "/", "Function: active by category"),
     Service("service_levels", 8064, "HELPDESK_SERVICE_LEVELS_URL", "/", "Function: service levels"),
     Service("web", 8050, None, "/", "Web app"),
+    # Delivers the outbox's mail over HELPDESK_SMTP_URL; idle without it. Its port serves only its health.
+    Service("mailer", 8069, None, "/", "Mail sender"),
 )
 SERVICES_BY_NAME = {service.name: service for service in SERVICES}
 DEFAULT_PORTS = {service.name: service.port for service in SERVICES}

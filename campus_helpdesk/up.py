@@ -256,7 +256,7 @@ def run_up(host: str, port_offset: int, db_path: Path, demo: bool, timeout: floa
     env = service_environment(run, db_path)
     for address in run:
         manager.add_process(address.service.name, service_command(address), env=env)
-    printer.say(f"Starting the store, three functions and the web app; database {db_path}")
+    printer.say(f"Starting the store, three functions, the web app and the mail sender; database {db_path}")
     manager.loop()
     stop_leftovers(printer)
     return outcome(printer, startup)

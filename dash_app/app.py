@@ -41,6 +41,7 @@ server = app.server
 
 # A page registers itself when imported, which needs the app to exist.
 from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F401
+from .pages import follow, location_codes, mine  # noqa: E402,F401
 
 # Dash learns which script files it may serve while it writes its first page. Under
 # several gunicorn workers a browser's script request can reach a worker that has not

@@ -8,6 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from .follow_client import MINE_ID
 from .session import NOTICE_ID, NOTICE_MS, SESSION_ID, URL_ID, make_session, name_of, role_of, store_for
 from .store_status import CHECK_MS, status_banner, store_state
 from .triggers import pressed
@@ -42,6 +43,7 @@ def navbar() -> dbc.Navbar:
         [
             dbc.NavItem(dbc.NavLink("Tickets", href="/tickets", active="exact", id="navbar-tickets")),
             dbc.NavItem(dbc.NavLink("Report a problem", href="/tickets/new", active="exact", id="navbar-new")),
+            dbc.NavItem(dbc.NavLink("My tickets", href="/mine", active="exact", id="navbar-mine")),
             dbc.NavItem(
                 dbc.NavLink("Analytics", href="/analytics", active="exact"),
                 id="navbar-analytics",
@@ -73,6 +75,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=SESSION_ID, storage_type="local"),
+            dcc.Store(id=MINE_ID, storage_type="local"),  # "My tickets": reported or followed here
             dcc.Location(id=URL_ID, refresh="callback-nav"),
             navbar(),
             html.Main(

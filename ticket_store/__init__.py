@@ -15,6 +15,8 @@ from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
 from .db import Database
 from .errors import BadRequest, register_error_handlers
+from .follow_api import follow_api
+from .outbox_api import outbox_api
 from .service_levels import read_targets
 from .staff_api import staff_api
 from .tickets import Tickets
@@ -72,6 +74,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(analytics_api)
     app.register_blueprint(backup_api)
     app.register_blueprint(staff_api)
+    app.register_blueprint(follow_api)
+    app.register_blueprint(outbox_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app

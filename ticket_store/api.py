@@ -18,7 +18,7 @@ from .openapi import openapi_document
 from .payloads import (CategorizeRequest, JsonRefused, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse,
                        parse_ticket_query, read_json)
 from .records import Ticket
-from .tickets import Tickets, public_view
+from .tickets import Tickets
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 IMPORT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson", "application/ndjson": "ndjson",
@@ -74,8 +74,8 @@ def json_body() -> Any:
 
 
 def shown(ticket: Ticket) -> Ticket:
-    """Return the ticket as the caller's role may see it (campus users: internal notes not counted)."""
-    return ticket if g.role == "staff" else public_view(ticket)
+    """Return the ticket as the caller's role may see it (see rules.shown_to)."""
+    return rules.shown_to(ticket, g.role)
 
 
 def ticket_response(ticket: Ticket, status: int = 200) -> Response:

@@ -9,15 +9,18 @@ from pydantic import BaseModel, TypeAdapter
 from . import records
 from .access import ROLES
 from .analytics_queries import MAX_EDGES, ActiveQuery, NotClosedQuery, ResolutionQuery, ServiceLevelQuery
+from .follow_payloads import DeliveryFailure, OutboxLease, RatingCreate
 from .payloads import (BulkChange, CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch,
                        TicketQuery)
 
 REFERENCE = "#/components/schemas/{model}"
 REQUESTS = (TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest, ResolutionQuery, BulkChange,
-            ServiceLevelQuery)
+            ServiceLevelQuery, RatingCreate, OutboxLease, DeliveryFailure)
 ANSWERS = (records.Ticket, records.TicketPage, records.MessageList, records.EventList, records.Categorization,
            records.ImportResult, records.Health, records.Error, records.NotClosedCounts, records.ActiveByCategory,
-           records.ResolutionBuckets, records.BulkResults, records.ServiceLevelBuckets)
+           records.ResolutionBuckets, records.BulkResults, records.ServiceLevelBuckets, records.CreatedTicket,
+           records.FollowedTicket, records.Rating, records.FollowToken, records.OutboxLeaseAnswer,
+           records.OutboxMailStatus, records.OutboxCounts)
 
 
 def component_schemas() -> dict[str, Any]:
@@ -62,8 +65,9 @@ ERRORS = {
     400: "Malformed JSON or a bad X-Helpdesk-Role or X-Helpdesk-Name header.",
     401: "A token is configured and the request has none or a wrong one.",
     403: "The caller's role may not do this.",
-    404: "No such ticket.",
-    409: "The workflow does not allow this (closed ticket, transition not allowed).",
+    404: "No such ticket (or mail); for a follow link: the link does not lead to a ticket.",
+    409: "The workflow does not allow this (closed ticket, transition not allowed; a rating before close or a "
+         "second one).",
     412: "If-Match names an older version; the body carries the current ticket.",
     413: "The body is larger than 1 MiB (imports: 512 MiB).",
     415: "The body's content type is not one this endpoint reads (application/json; the import: CSV or NDJSON).",
@@ -100,6 +104,51 @@ IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string", "pa
             "description": 'The version you last saw, as the ETag gave it: "3". "*" skips the check.'}
 
 
+FOLLOW_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"},
+                "description": "The secret of a follow link."}
+MAIL_ID = {"name": "mail_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+def follow_paths() -> dict[str, Any]:
+    """Return the operations of follow links and of the outbox the mail sender works from."""
+    return {
+        "/api/v1/follow/{token}": {
+            "get": operation("The followed ticket in any status, with its public thread and rating (no role needed)",
+                             200, "FollowedTicket", (404,), params=(FOLLOW_TOKEN,)),
+        },
+        "/api/v1/follow/{token}/messages": {
+            "post": operation("Post a message as the reporter while the ticket is not closed", 201, "Message",
+                              (404, 409, 413, 422), request="MessageCreate", params=(FOLLOW_TOKEN,)),
+        },
+        "/api/v1/follow/{token}/rating": {
+            "post": operation("Rate the closed ticket, once", 201, "Rating", (404, 409, 413, 422),
+                              request="RatingCreate", params=(FOLLOW_TOKEN,)),
+        },
+        "/api/v1/tickets/{ticket_id}/follow-token": {
+            "post": operation("Replace the ticket's follow link (staff); the new token is answered once", 200,
+                              "FollowToken", (403, 404), params=(TICKET_ID,)),
+        },
+        "/api/v1/outbox": {
+            "get": operation("How many mails are due, waiting, leased, sent, given up, skipped (staff)", 200,
+                             "OutboxCounts", (403,)),
+        },
+        "/api/v1/outbox/lease": {
+            "post": operation("Lease due mails for delivery (staff: the mail sender)", 200, "OutboxLeaseAnswer",
+                              (403, 413, 422), request="OutboxLease"),
+        },
+        "/api/v1/outbox/{mail_id}/sent": {
+            "post": operation("Record that the SMTP server accepted the mail (staff: the mail sender)", 200, None,
+                              (403, 404), params=(MAIL_ID,),
+                              content={"application/json": {"schema": {"type": "object"}}}),
+        },
+        "/api/v1/outbox/{mail_id}/failed": {
+            "post": operation("Record a failed delivery: retried after a back-off, or given up (staff)", 200,
+                              "OutboxMailStatus", (403, 404, 413, 422), request="DeliveryFailure",
+                              params=(MAIL_ID,)),
+        },
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """Return the whole OpenAPI 3 document."""
@@ -118,7 +167,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": operation("This document", 200, None, (),
                                                       content={"application/json": {"schema": {"type": "object"}}})},
             "/api/v1/tickets": {
-                "post": operation("Report a ticket (it is categorized automatically)", 201, "Ticket", (413, 422),
+                "post": operation("Report a ticket (it is categorized automatically); the answer carries the "
+                                  "follow token, once", 201, "CreatedTicket", (413, 422),
                                   request="TicketCreate", headers={**ETAG, "Location": {"schema": {"type": "string"}}}),
                 "get": operation("List tickets: filter, search, sort, page", 200, "TicketPage", (403, 422),
                                  params=query_parameters(TicketQuery)),
@@ -189,6 +239,7 @@ def openapi_document() -> dict[str, Any]:
                                   "the tickets at risk or breached at an instant (staff)", 200, "ServiceLevelBuckets",
                                   (403, 413, 422), request="ServiceLevelQuery"),
             },
+            **follow_paths(),
         },
         "components": {
             "schemas": component_schemas(),

@@ -25,8 +25,8 @@ Language = Literal["en", "it", "de", "fr", "es", "other"]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What trimming removes: Unicode White_Space (tab, newline, no-break and wide spaces …).
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "assignee": 80, "body": 10_000,
-                "text": 10_000, "q": 200}
+FIELD_LIMITS = {"title": 120, "description": 10_000, "location": 200, "reporter": 80, "author_name": 80, "assignee": 80,
+                "body": 10_000, "text": 10_000, "q": 200, "contact": 254}
 CONTROL = CONTROL_CHARACTERS.pattern.removeprefix("[").removesuffix("]")
 WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
 # What the document says of a text: its characters as a pattern; its limit in words, because the
@@ -217,6 +217,41 @@ def text(field: str, required: bool = False) -> Any:
     return Annotated[trimmed_text(limit) | None, AfterValidator(empty_to_none), limit_in_words]
 
 
+# An e-mail address as people type them: a dot-atom local part (RFC 5322) and a host name with a
+# top-level domain of letters. Quoted local parts, IP literals and addresses without a dot after the
+# @ are refused. The same expression is the document's pattern, so the schema and the store agree.
+ADDRESS_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+ADDRESS_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+EMAIL_ADDRESS = re.compile(f"{ADDRESS_LOCAL}@{ADDRESS_DOMAIN}")
+# White space around the address is trimmed; the control characters among it (U+0085) are refused.
+PLAIN_WHITE = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE
+                      if not CONTROL_CHARACTERS.match(character))
+CONTACT_PATTERN = f"^[{PLAIN_WHITE}]*(?:{ADDRESS_LOCAL}@{ADDRESS_DOMAIN})?[{PLAIN_WHITE}]*$"
+
+
+def email_address(value: str | None) -> str | None:
+    """Refuse a text that is not an e-mail address (by its form only: no DNS); lowercase its domain."""
+    if value is None:
+        return None
+    if not EMAIL_ADDRESS.fullmatch(value):
+        raise ValueError("must be an e-mail address such as name@university.edu")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+Contact = Annotated[
+    Annotated[str, AfterValidator(plain_text), AfterValidator(trimmed), at_most(FIELD_LIMITS["contact"]),
+              Field(json_schema_extra={"pattern": CONTACT_PATTERN, "maxLength": FIELD_LIMITS["contact"]})] | None,
+    AfterValidator(empty_to_none), AfterValidator(email_address),
+    Field(description="The reporter's e-mail address, for helpdesk staff only: never shown to campus users or on a "
+                      "follow link, never matched by a search. At most 254 characters.")]
+
+
+def whole_number(value: Any) -> Any:
+    """Read 5.0 as 5: JSON does not tell the two apart, and the document calls both an integer."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -228,6 +263,7 @@ class TicketCreate(Payload):
     title: text("title") = None
     location: text("location") = None
     reporter: text("reporter") = None
+    contact: Contact = None
 
 
 class TicketPatch(Payload):

@@ -48,6 +48,8 @@ class Ticket(TypedDict):
     language: Annotated[Language | None, Field(description=(
         "The language detected when the ticket was created; null when unknown (tickets stored before it "
         "was kept, imported tickets that came with a category)."))]
+    contact: NotRequired[Annotated[str | None, Field(description="The reporter's e-mail address: in answers to "
+                                                                 "helpdesk staff only, when the ticket has one.")]]
 
 
 @with_config(EXACT)
@@ -90,7 +92,7 @@ class Event(TypedDict):
     at: Timestamp
     role: Role
     kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported",
-                    "priority_changed", "assigned", "note_posted"]
+                  "priority_changed", "assigned", "note_posted", "rated"]
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     name: Annotated[text("author_name"), Field(description="The display name of who did it (X-Helpdesk-Name), "
@@ -235,3 +237,67 @@ class Error(TypedDict):
     current: NotRequired[Annotated[Ticket | None, Field(description="On 412: the ticket as it is now.")]]
     allowed: NotRequired[Annotated[list[str] | None, Field(description="On 409 for a transition: the statuses allowed "
                                                                 "next.")]]
+
+
+@with_config(EXACT)
+class CreatedTicket(Ticket):
+    follow_token: Annotated[str, Field(description="The secret of the ticket's follow link, /follow/<token>: given "
+                                                   "once, here; the store keeps only its hash.")]
+
+
+@with_config(EXACT)
+class Rating(TypedDict):
+    ticket_id: int
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: str | None
+    rated_at: Timestamp
+
+
+@with_config(EXACT)
+class FollowedTicket(Ticket):
+    messages: Annotated[list[Message], Field(description="The public thread, oldest first.")]
+    rating: Rating | None
+
+
+@with_config(EXACT)
+class FollowToken(TypedDict):
+    ticket_id: int
+    follow_token: Annotated[str, Field(description="The new secret of the follow link; the old one stopped "
+                                                   "working.")]
+
+
+@with_config(EXACT)
+class OutboxMail(TypedDict):
+    id: int
+    ticket_id: int
+    kind: Literal["created", "staff_reply", "status_changed", "follow_link"]
+    recipient: str
+    details: dict[str, Any]
+    follow_token: Annotated[str | None, Field(description="For mails that carry the follow link.")]
+    attempts: Annotated[int, Field(ge=1, description="This attempt's number.")]
+    created_at: Timestamp
+
+
+@with_config(EXACT)
+class OutboxLeaseAnswer(TypedDict):
+    items: list[OutboxMail]
+
+
+@with_config(EXACT)
+class OutboxMailStatus(TypedDict):
+    id: int
+    attempts: Count
+    next_attempt_at: Timestamp
+    sent_at: Timestamp | None
+    given_up_at: Timestamp | None
+    last_error: str | None
+
+
+@with_config(EXACT)
+class OutboxCounts(TypedDict):
+    due: Count
+    waiting: Count
+    leased: Count
+    sent: Count
+    given_up: Count
+    skipped: Count

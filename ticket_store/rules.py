@@ -23,9 +23,13 @@ STAFF_ONLY = {
     "assign": "assign a ticket",
     "write_internal_note": "write internal notes",
     "change_many": "change tickets in bulk",
+    "rotate_follow_link": "replace a ticket's follow link",
+    "deliver_mail": "deliver the helpdesk's mail",
 }
 #: The PATCH fields only staff may send, with the action each one is.
 STAFF_ONLY_FIELDS = {"category": "recategorize", "priority": "prioritize", "assignee": "assign"}
+#: Fields of a ticket only helpdesk staff see: not campus users, not a follow link, not a search.
+STAFF_ONLY_VALUES = ("contact",)
 
 TicketRecord = Mapping[str, Any]
 
@@ -85,6 +89,19 @@ def refuse_unless_visible(ticket: TicketRecord, role: str) -> None:
     if ticket["status"] == "closed" and role != "staff":
         raise NotPermitted(
             f"Ticket #{ticket['id']} is closed; closed tickets are visible to helpdesk staff only.", role)
+
+
+def shown_to(ticket: TicketRecord, role: str) -> dict[str, Any]:
+    """Return the ticket as *role* sees it: staff-only values for staff only, and only when set.
+
+    A campus user (or a follow link) counts public messages only, so never learns a note exists.
+    """
+    if role == "staff":
+        return {key: value for key, value in ticket.items() if key not in STAFF_ONLY_VALUES or value is not None}
+    shown = {key: value for key, value in ticket.items() if key not in STAFF_ONLY_VALUES}
+    if "public_message_count" in ticket:
+        shown["message_count"] = ticket["public_message_count"]
+    return shown
 
 
 def visible_statuses(role: str, asked: list[str] | None) -> list[str] | None:

@@ -89,6 +89,45 @@ MIGRATIONS: list[tuple[int, str]] = [
         ") answered WHERE tickets.id = answered.ticket_id",
     ),
     (
+        5,
+        # contact: the reporter's e-mail address, for staff only. Existing reporters stay as they
+        # are, e-mail addresses included: a name that looks like an address may be one by choice.
+        # Follow tokens are kept as SHA-256 hashes, one row per token ever issued: rotating revokes
+        # the old row and adds a new one, so no indexed column is ever updated.
+        # The outbox holds every mail a change causes, written in the change's own transaction.
+        """
+        ALTER TABLE tickets ADD COLUMN contact VARCHAR;
+        CREATE TABLE follow_tokens (
+            token_hash VARCHAR PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            issued_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        );
+        CREATE TABLE ratings (
+            ticket_id BIGINT PRIMARY KEY,
+            rating INTEGER NOT NULL,
+            comment VARCHAR,
+            rated_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE outbox (
+            id BIGINT PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            recipient VARCHAR NOT NULL,
+            details VARCHAR NOT NULL,
+            follow_token VARCHAR,
+            skip BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            next_attempt_at TIMESTAMP NOT NULL,
+            attempts INTEGER NOT NULL,
+            leased_until TIMESTAMP,
+            sent_at TIMESTAMP,
+            given_up_at TIMESTAMP,
+            last_error VARCHAR
+        );
+        """,
+    ),
+    (
         8,
         # The language the categorizer detected when the ticket was created ("en", "it", "de", "fr",
         # "es" or "other"); NULL for tickets stored before it was kept, and for imported tickets

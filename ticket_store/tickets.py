@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import duckdb
 import pyarrow as pa
 
-from . import rules
+from . import follow, outbox, rules
 from .db import Database
 from .service_levels import DEFAULT_TARGETS, Target, due_times, sla_state_sql
 
@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # the API's layer parses queries and describes records; here 
 TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
     "status, opened_at, updated_at, closed_at, version, message_count, "
-    "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language"
+    "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language, "
+    "contact"
 )
 #: Stored beside the due times, so that sla_state compares timestamps only (see service_levels).
 RISK_COLUMNS = "response_risk_at, resolution_risk_at"
@@ -51,7 +52,7 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     (id_, title, description, location, reporter, category, source, confidence,
      status, opened_at, updated_at, closed_at, version, message_count,
      priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language,
-     sla_state) = row
+     contact, sla_state) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
@@ -60,13 +61,8 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
         "version": version, "message_count": message_count,
         "priority": priority, "assignee": assignee, "first_response_at": iso(first_response_at),
         "response_due_at": iso(response_due_at), "resolution_due_at": iso(resolution_due_at), "sla_state": sla_state,
-        "public_message_count": public_message_count, "language": language,
+        "public_message_count": public_message_count, "language": language, "contact": contact,
     }
-
-
-def public_view(ticket: Ticket) -> Ticket:
-    """Return the ticket as a campus user (or a follow link) sees it: internal notes are not counted."""
-    return {**ticket, "message_count": ticket["public_message_count"]}
 
 
 def record_event(db: Database, ticket_id: int, version: int, at: datetime, role: str, kind: str,
@@ -124,7 +120,11 @@ class Tickets:
 
     def create_ticket(self, fields: dict[str, Any], category: str, confidence: float, role: str,
                       language: str | None = None, name: str | None = None) -> Ticket:
-        """Store a new open ticket, in the *language* the categorizer detected, and its 'created' event."""
+        """Store a new open ticket, in the *language* the categorizer detected, its 'created' event,
+        its follow token and the reporter's first mail.
+
+        The answer carries the follow token itself (only its hash is stored), once.
+        """
         db = self.db
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
@@ -132,13 +132,16 @@ class Tickets:
             due = due_times(now, self.targets["normal"])
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
                    fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
-                   "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language)
+                   "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language,
+                   fields.get("contact"))
             db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}, search_text",
                             (*row, due.response_risk_at, due.resolution_risk_at, search_text(fields)))
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
             record_event(db, ticket["id"], 1, now, role, "created", None, created, name)
-            return ticket
+            token = follow.issue_token(db, ticket["id"], now)
+            outbox.enqueue(db, ticket, "created", now, follow_token=token)
+            return {**ticket, "follow_token": token}
 
         return db.write(write)
 
@@ -240,6 +243,7 @@ class Tickets:
         )
         record_event(self.db, ticket_id, current["version"] + 1, now, role, "status_changed",
                      {"status": current["status"]}, {"status": status}, name)
+        outbox.enqueue(self.db, current, "status_changed", now, {"old": current["status"], "new": status})
         return self.record(fetch_ticket_row(cursor, ticket_id, now))
 
     def change_many(self, ticket_ids: list[int], action: str, value: Any, role: str) -> list[Ticket | rules.Refusal | None]:
@@ -285,6 +289,8 @@ class Tickets:
                 version = ticket["version"] + 1
                 kind = "status_changed" if action == "status" else TRIAGE_EVENTS[action]
                 record_event(db, ticket_id, version, now, role, kind, {action: ticket[action]}, {action: value})
+                if action == "status":
+                    outbox.enqueue(db, ticket, "status_changed", now, {"old": ticket["status"], "new": value})
                 ticket = {**ticket, **{key: iso(item) if isinstance(item, datetime) else item
                                        for key, item in columns.items() if key in ticket},
                           "version": version, "updated_at": iso(now)}
@@ -322,7 +328,7 @@ class Tickets:
             message_id = db.reserve_ids("messages")
             db.insert_later("messages", MESSAGE_COLUMNS,
                             (message_id, ticket_id, role, author_name, body, now, internal))
-            if internal:
+            if internal:  # for staff only: no version, no updated_at, and never a mail
                 cursor.execute("UPDATE tickets SET message_count = message_count + 1 WHERE id = ?", [ticket_id])
                 record_event(db, ticket_id, current["version"], now, role, "note_posted", None,
                              {"message_id": message_id, "author_name": author_name}, name or author_name)
@@ -336,6 +342,9 @@ class Tickets:
                 )
                 record_event(db, ticket_id, current["version"] + 1, now, role, "message_posted", None,
                              {"message_id": message_id, "author_name": author_name}, name or author_name)
+                if role == "staff":  # a reporter is not mailed their own words
+                    outbox.enqueue(db, current, "staff_reply", now,
+                                   {"message_id": message_id, "author_name": author_name, "body": body})
             return message_record((message_id, ticket_id, role, author_name, body, now, internal))
 
         return db.write(write)

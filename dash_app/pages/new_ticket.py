@@ -19,12 +19,13 @@ from dash import (
     no_update,
 )
 
+from ..follow_client import MINE_ID, FollowClient, remember
 from ..present import category_label, ticket_number
 from ..service_errors import InvalidInput, ServiceError
 from ..session import NOTICE_ID, SESSION_ID, URL_ID, notice, store_for
 from ..store_client import StoreClient
 
-FIELDS = ("description", "title", "location", "reporter")
+FIELDS = ("description", "title", "location", "reporter", "contact")
 #: The preview judges at most this much text, the store's limit for a categorization.
 PREVIEW_LIMIT = 10_000
 #: A guess needs this much text: "the lift in bui" says too little to file it anywhere.
@@ -46,7 +47,7 @@ def _field(name: str, label: str, control: Any, help_text: str | None = None) ->
     )
 
 
-def layout(**_query: Any) -> html.Div:
+def layout(location: str | None = None, **_query: Any) -> html.Div:
     return html.Div(
         [
             html.H1("Report a problem", className="h3"),
@@ -73,12 +74,21 @@ def layout(**_query: Any) -> html.Div:
                             _field(
                                 "location",
                                 "Where? (optional)",
-                                dbc.Input(id="new-location", maxlength=200, placeholder="Building, room"),
+                                dbc.Input(id="new-location", maxlength=200, placeholder="Building, room",
+                                          value=(location or "")[:200] or None),
                             ),
                             _field(
                                 "reporter",
-                                "Your name or contact (optional)",
+                                "Your name (optional)",
                                 dbc.Input(id="new-reporter", maxlength=80),
+                                "Shown with the ticket to everyone who can see it.",
+                            ),
+                            _field(
+                                "contact",
+                                "Your e-mail (optional)",
+                                dbc.Input(id="new-contact", type="email", maxlength=254, autoComplete="email"),
+                                "Only the helpdesk sees it. We mail you the ticket number, a link to follow it, "
+                                "and every answer.",
                             ),
                             html.Div(
                                 [
@@ -175,6 +185,7 @@ class SubmitAnswer:
     pathname: Any = no_update
     notice: Any = no_update
     alert: Any = None
+    followed: dict[str, Any] | None = None  # the new ticket and its follow token, for "My tickets"
     invalid: dict[str, bool] = field(default_factory=lambda: {name: False for name in FIELDS})
     feedback: dict[str, str] = field(default_factory=lambda: {name: "" for name in FIELDS})
 
@@ -183,12 +194,7 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
     """Create the ticket; on success go to its page, else say what is wrong next to each field."""
     answer = SubmitAnswer()
     try:
-        ticket = store.create_ticket(
-            description=fields.get("description") or "",
-            title=fields.get("title"),
-            location=fields.get("location"),
-            reporter=fields.get("reporter"),
-        )
+        ticket = FollowClient(store.settings).report(fields, role=store.role)
     except InvalidInput as error:
         by_field = error.field_messages()
         for name, message in by_field.items():
@@ -209,6 +215,7 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
         return answer
     answer.pathname = f"/tickets/{ticket['id']}"
     answer.notice = notice(f"Ticket {ticket_number(ticket['id'])} was sent. The helpdesk answers on this page.")
+    answer.followed = ticket
     return answer
 
 
@@ -272,27 +279,32 @@ clientside_callback(
     Output(NOTICE_ID, "data", allow_duplicate=True),
     Output("new-draft", "clear_data"),
     Output("new-alert", "children"),
+    Output(MINE_ID, "data", allow_duplicate=True),
     *[Output(f"new-{name}", "invalid") for name in FIELDS],
     *[Output(f"new-{name}-feedback", "children") for name in FIELDS],
     Input("new-submit", "n_clicks"),
     *[State(f"new-{name}", "value") for name in FIELDS],
     State(SESSION_ID, "data"),
+    State(MINE_ID, "data"),
     running=[
         (Output("new-submit", "disabled"), True, False),
         (Output("new-submit", "children"), "Sending…", "Submit ticket"),
     ],
     prevent_initial_call=True,
 )
-def submit_callback(clicks, description, title, location, reporter, session):  # type: ignore[no-untyped-def]
+def submit_callback(clicks, description, title, location, reporter, contact, session, mine):  # type: ignore[no-untyped-def]
     if not clicks:
-        return no_update, no_update, no_update, no_update, *[no_update] * (2 * len(FIELDS))
-    fields = {"description": description, "title": title, "location": location, "reporter": reporter}
+        return no_update, no_update, no_update, no_update, no_update, *[no_update] * (2 * len(FIELDS))
+    fields = {"description": description, "title": title, "location": location, "reporter": reporter,
+              "contact": contact}
     answer = submit(fields, store_for(session))
+    followed = answer.followed
     return (
         answer.pathname,
         answer.notice,
         answer.notice is not no_update,
         answer.alert,
+        remember(mine, followed, followed["follow_token"], reported=True) if followed else no_update,
         *[answer.invalid[name] for name in FIELDS],
         *[answer.feedback[name] for name in FIELDS],
     )

@@ -88,7 +88,7 @@ def noted(client, desk) -> tuple[dict, str]:
     client.post(f"/api/v1/tickets/{created['id']}/messages", json={"body": "Public reply", "author_name": "Ana"},
                 headers=STAFF)
     posted = note(client, created["id"]).get_json()
-    return created, str(posted["id"])
+    return {**created, "follow_token": desk.follow_tokens[created["id"]]}, str(posted["id"])
 
 
 def test_no_get_route_shows_an_internal_note_to_a_campus_user(client, noted):
@@ -106,7 +106,7 @@ def test_no_get_route_shows_an_internal_note_to_a_campus_user(client, noted):
             if path != "/api/v1/openapi.json":  # the document names the kinds and fields, of course
                 assert "note_posted" not in text and '"internal":true' not in text.replace(" ", ""), path
             seen += response.status_code == 200
-    assert seen >= 5  # the list, its searches, the ticket, its thread and its history answered the user
+    assert seen >= 6  # the list, its searches, the ticket, its thread, its history and the follow link answered
     listed = client.get(f"/api/v1/tickets?q={MARKER}", headers=USER).get_json()
     assert listed["total"] == 0
     ticket_view = client.get(f"/api/v1/tickets/{ticket['id']}", headers=USER).get_json()
@@ -118,6 +118,9 @@ def test_no_get_route_shows_an_internal_note_to_a_campus_user(client, noted):
     assert [event["kind"] for event in events] == ["created", "message_posted"]
     (listed_ticket,) = client.get("/api/v1/tickets", headers=USER).get_json()["items"]
     assert listed_ticket["message_count"] == 1
+    followed = client.get(f"/api/v1/follow/{ticket['follow_token']}").get_json()  # the reporter's link
+    assert [message["body"] for message in followed["messages"]] == ["Public reply"]
+    assert followed["message_count"] == 1
 
 
 def test_a_users_writes_and_refusals_do_not_show_the_note_either(client, noted):

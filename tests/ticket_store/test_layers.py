@@ -13,11 +13,12 @@ LAYERS = {
     # the connection and its grouped writes
     "db": 1,
     # the SQL behind named methods
-    "tickets": 2, "analytics": 2,
+    "tickets": 2, "analytics": 2, "follow": 2, "outbox": 2,
     # HTTP: what clients send and get, who is asking, the import and export of files
     "errors": 3, "payloads": 3, "analytics_queries": 3, "access": 3, "openapi": 3, "bulk": 3, "records": 3,
+    "follow_payloads": 3,
     # the handlers, and the app factory
-    "api": 4, "analytics_api": 4, "backup": 4, "staff_api": 4, "__init__": 5,
+    "api": 4, "analytics_api": 4, "backup": 4, "staff_api": 4, "follow_api": 4, "outbox_api": 4, "__init__": 5,
 }
 HTTP = ("flask", "werkzeug")
 
@@ -55,6 +56,6 @@ def test_no_module_imports_one_on_a_higher_layer():
 
 
 def test_the_rules_the_database_and_the_sql_know_no_http():
-    for name in ("rules", "schema", "db", "tickets", "analytics"):
+    for name in ("rules", "schema", "db", "tickets", "analytics", "follow", "outbox"):
         _, outside = runtime_imports(PACKAGE / f"{name}.py")
         assert not outside & set(HTTP), f"{name}.py imports {sorted(outside & set(HTTP))}"

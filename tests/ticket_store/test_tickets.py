@@ -14,7 +14,7 @@ def test_created_ticket_is_open_categorized_and_versioned(client):
         "reporter": "Ana"})
     assert response.status_code == 201
     ticket = response.get_json()
-    matches_schema("Ticket", ticket)
+    matches_schema("CreatedTicket", ticket)
     assert response.headers["Location"] == f"/api/v1/tickets/{ticket['id']}"
     assert response.headers["ETag"] == '"1"'
     assert ticket["description"] == "The Wi-Fi in the library keeps dropping"

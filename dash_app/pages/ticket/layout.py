@@ -153,6 +153,7 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
             dcc.Interval(id="ticket-refresh", interval=REFRESH_MS),
             dcc.Link("← All tickets", href="/tickets", className="small"),
             html.Div(id="ticket-alert", role="alert", className="mt-2"),
+            html.Div(id="follow-confirmation", className="mt-2"),  # its reporter's follow link (pages/follow.py)
             html.Div(
                 [
                     html.Div(id="ticket-header", className="mt-2 mb-3"),
