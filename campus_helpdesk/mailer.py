@@ -150,6 +150,9 @@ def mail_text(mail: dict[str, Any], settings: MailSettings) -> tuple[str, list[s
         meaning = {"active": "The helpdesk is working on it.",
                    "closed": "The helpdesk has closed it. You can rate how it was handled on the follow page."}
         lines = [f"Ticket {number} is now {details['new']}.", meaning.get(details["new"], ""), follow]
+        if details.get("merged_into"):
+            lines[1] = (f"It reports the same problem as ticket #{details['merged_into']}, so the helpdesk "
+                        "follows it there; your follow page shows where it went.")
     else:  # follow_link
         subject = f"Re: [{number}] {title}: your new follow link"
         lines = [f"The helpdesk replaced the follow link of ticket {number}; the old link no longer works.", follow]

@@ -17,8 +17,8 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-#: Callback requests carry a page's inputs and state; nothing the app sends comes near this.
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
+#: Callback requests carry a page's inputs and state; the largest is a photo upload (10 MiB, base64 in its callback).
+MAX_REQUEST_BYTES = 15 * 1024 * 1024
 
 
 def add_security_headers(app: Dash) -> None:

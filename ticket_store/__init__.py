@@ -11,8 +11,15 @@ from werkzeug.routing import IntegerConverter
 from .access import check_token, read_name, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
+from .attachment_store import Attachments
+from .attachments import attachments_api
+from .duplicate_store import Duplicates
+from .duplicates import duplicates_api
+from .notice_store import Notices
+from .notices import notices_api
 from .backup import backup_api
 from .categorizer import load_categorizer, ticket_text
+from .categorizer.embedding import StaticEmbedding
 from .db import Database
 from .errors import BadRequest, register_error_handlers
 from .follow_api import follow_api
@@ -64,6 +71,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if corrections:
         categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
     app.extensions["ticket_store"] = Store(db, tickets, categorizer)
+    app.extensions["attachments"] = Attachments(tickets)
+    app.extensions["duplicates"] = Duplicates(tickets, sentence_embedding(categorizer))
+    app.extensions["notices"] = Notices(tickets)
 
     app.before_request(check_token)
     app.before_request(read_role)
@@ -76,9 +86,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_api)
     app.register_blueprint(follow_api)
     app.register_blueprint(outbox_api)
+    app.register_blueprint(attachments_api)
+    app.register_blueprint(duplicates_api)
+    app.register_blueprint(notices_api)
     register_error_handlers(app)
     log.info("ticket store ready on %s (schema version %s)", app.config["DB_PATH"], db.schema_version)
     return app
+
+
+def sentence_embedding(categorizer: object) -> StaticEmbedding:
+    """Return the categorizer's sentence embedding (loaded anew for a categorizer without one)."""
+    model = getattr(categorizer, "model", None)
+    embedding = getattr(getattr(model, "resources", None), "embedding", None)
+    return embedding if isinstance(embedding, StaticEmbedding) else StaticEmbedding.load()
 
 
 def drain_unread_body(response: Response) -> Response:

@@ -275,7 +275,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer,
         first_event = db.reserve_ids("events", count)
         cursor.execute(
             f"INSERT INTO tickets ({TICKET_COLUMNS}, {RISK_COLUMNS}, search_text) "
-            f"SELECT * EXCLUDE (language), 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, language, NULL, "
+            f"SELECT * EXCLUDE (language), 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, language, NULL, 0, 0, NULL, "
             f"{risk_response}, {risk_resolution}, "
             f"{SEARCH_TEXT} FROM ("
             "SELECT ? + c.row - 1 AS id, shown_text(c.title) AS title, trim_text(c.description) AS description, "

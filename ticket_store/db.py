@@ -186,7 +186,7 @@ class Database:
         """Return the next id of each table as the database holds it."""
         return {
             table: self.connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
-            for table in ("tickets", "messages", "events", "outbox")
+            for table in ("tickets", "messages", "events", "outbox", "attachments", "me_toos", "notices")
         }
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

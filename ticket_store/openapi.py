@@ -12,15 +12,17 @@ from .analytics_queries import MAX_EDGES, ActiveQuery, NotClosedQuery, Resolutio
 from .follow_payloads import DeliveryFailure, OutboxLease, RatingCreate
 from .payloads import (BulkChange, CategorizeRequest, MessageCreate, StatusChange, TicketCreate, TicketPatch,
                        TicketQuery)
+from .report_payloads import MergeRequest, MeTooRequest, NoticeCreate, NoticeQuery, SimilarQuery
 
 REFERENCE = "#/components/schemas/{model}"
 REQUESTS = (TicketCreate, TicketPatch, StatusChange, MessageCreate, CategorizeRequest, ResolutionQuery, BulkChange,
-            ServiceLevelQuery, RatingCreate, OutboxLease, DeliveryFailure)
+            ServiceLevelQuery, RatingCreate, OutboxLease, DeliveryFailure, MeTooRequest, MergeRequest, NoticeCreate)
 ANSWERS = (records.Ticket, records.TicketPage, records.MessageList, records.EventList, records.Categorization,
            records.ImportResult, records.Health, records.Error, records.NotClosedCounts, records.ActiveByCategory,
            records.ResolutionBuckets, records.BulkResults, records.ServiceLevelBuckets, records.CreatedTicket,
            records.FollowedTicket, records.Rating, records.FollowToken, records.OutboxLeaseAnswer,
-           records.OutboxMailStatus, records.OutboxCounts)
+           records.OutboxMailStatus, records.OutboxCounts, records.Attachment, records.AttachmentList,
+           records.SimilarTickets, records.NoticeList, records.Notice)
 
 
 def component_schemas() -> dict[str, Any]:
@@ -70,7 +72,8 @@ ERRORS = {
          "second one).",
     412: "If-Match names an older version; the body carries the current ticket.",
     413: "The body is larger than 1 MiB (imports: 512 MiB).",
-    415: "The body's content type is not one this endpoint reads (application/json; the import: CSV or NDJSON).",
+    415: "The body's content type is not one this endpoint reads (application/json; the import: CSV or NDJSON); "
+         "a photo's body is not the image its type says.",
     422: "A field is invalid; details name each one.",
     428: "If-Match is missing.",
     503: "The database does not answer.",
@@ -240,6 +243,7 @@ def openapi_document() -> dict[str, Any]:
                                   (403, 413, 422), request="ServiceLevelQuery"),
             },
             **follow_paths(),
+            **report_once_paths(),
         },
         "components": {
             "schemas": component_schemas(),
@@ -253,5 +257,54 @@ def openapi_document() -> dict[str, Any]:
                                                    "(the schema shows the plain ASCII form). "
                                                    "The history records it with each change."}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def report_once_paths() -> dict[str, Any]:
+    """Return the paths of photos, similar tickets, "me too", merges and notices (SPEC 7.3)."""
+    images = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in ("image/jpeg", "image/png",
+                                                                                   "image/webp")}
+    photo_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    notice_id = {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    served = {"ETag": {"schema": {"type": "string"}}, "X-Content-Type-Options": {"schema": {"const": "nosniff"}}}
+    return {
+        "/api/v1/tickets/{ticket_id}/attachments": {
+            "post": {**operation("Attach a photo (the raw JPEG, PNG or WebP body, at most 10 MiB, 20 per ticket); "
+                                 "it is re-encoded without metadata", 201, "Attachment", (403, 404, 409, 413, 415),
+                                 params=(TICKET_ID,)),
+                     "requestBody": {"required": True, "content": images}},
+            "get": operation("The ticket's photos, oldest first", 200, "AttachmentList", (403, 404),
+                             params=(TICKET_ID,)),
+        },
+        "/api/v1/attachments/{attachment_id}": {
+            "get": operation("A photo's bytes (closed tickets: staff)", 200, None, (403, 404), params=(photo_id,),
+                             content=images, headers=served),
+        },
+        "/api/v1/attachments/{attachment_id}/thumbnail": {
+            "get": operation("A photo's thumbnail, at most 320 × 320 (closed tickets: staff)", 200, None, (403, 404),
+                             params=(photo_id,), content={"image/webp": images["image/webp"]}, headers=served),
+        },
+        "/api/v1/tickets/similar": {
+            "get": operation("Open and active tickets most likely about the same problem, best first", 200,
+                             "SimilarTickets", (422,), params=query_parameters(SimilarQuery)),
+        },
+        "/api/v1/tickets/{ticket_id}/me-too": {
+            "post": operation("Someone else has this problem too (not closed)", 200, "Ticket",
+                              (403, 404, 409, 413, 422), request="MeTooRequest", params=(TICKET_ID,), headers=ETAG),
+        },
+        "/api/v1/tickets/{ticket_id}/merge": {
+            "post": operation("Close a duplicate into the main ticket; its people move there (staff)", 200,
+                              "Ticket", (403, 404, 409, 413, 422), request="MergeRequest", params=(TICKET_ID,),
+                              headers=ETAG),
+        },
+        "/api/v1/notices": {
+            "post": operation("Publish a known-issue notice (staff)", 201, "Notice", (403, 413, 422),
+                              request="NoticeCreate"),
+            "get": operation("The active notices; with text, location or category only those that match", 200,
+                             "NoticeList", (422,), params=query_parameters(NoticeQuery)),
+        },
+        "/api/v1/notices/{notice_id}": {
+            "delete": operation("Withdraw a notice (staff)", 204, None, (403, 404), params=(notice_id,)),
         },
     }

@@ -50,6 +50,9 @@ class Ticket(TypedDict):
         "was kept, imported tickets that came with a category)."))]
     contact: NotRequired[Annotated[str | None, Field(description="The reporter's e-mail address: in answers to "
                                                                  "helpdesk staff only, when the ticket has one.")]]
+    attachment_count: Annotated[Count, Field(description="Photos attached to the ticket (at most 20).")]
+    me_too_count: Annotated[Count, Field(description="People who reported the same problem besides the reporter.")]
+    merged_into: Annotated[int | None, Field(description="The ticket this duplicate was merged into, else null.")]
 
 
 @with_config(EXACT)
@@ -92,7 +95,8 @@ class Event(TypedDict):
     at: Timestamp
     role: Role
     kind: Literal["created", "edited", "status_changed", "category_changed", "message_posted", "imported",
-                  "priority_changed", "assigned", "note_posted", "rated"]
+                  "priority_changed", "assigned", "note_posted", "rated", "photo_added", "me_too", "merged_into",
+                  "merged_from"]
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     name: Annotated[text("author_name"), Field(description="The display name of who did it (X-Helpdesk-Name), "
@@ -102,6 +106,59 @@ class Event(TypedDict):
 @with_config(EXACT)
 class EventList(TypedDict):
     items: list[Event]
+
+
+@with_config(EXACT)
+class Attachment(TypedDict):
+    id: int
+    ticket_id: int
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    bytes: Annotated[int, Field(ge=1, description="Size of the stored photo (re-encoded, without metadata).")]
+    width: Annotated[int, Field(ge=1)]
+    height: Annotated[int, Field(ge=1)]
+    created_at: Timestamp
+    url: str
+    thumbnail_url: str
+
+
+@with_config(EXACT)
+class AttachmentList(TypedDict):
+    items: list[Attachment]
+
+
+@with_config(EXACT)
+class SimilarTicket(TypedDict):
+    id: int
+    title: text("title")
+    description: text("description", required=True)
+    location: text("location")
+    status: Status
+    category: Category
+    me_too_count: Count
+    attachment_count: Count
+    opened_at: Timestamp
+    score: Annotated[Share, Field(description="How likely the ticket is about the same problem, 0–1.")]
+
+
+@with_config(EXACT)
+class SimilarTickets(TypedDict):
+    items: list[SimilarTicket]
+
+
+@with_config(EXACT)
+class Notice(TypedDict):
+    id: int
+    text: str
+    category: Category | None
+    location: str | None
+    ticket_id: int | None
+    expires_at: Timestamp | None
+    created_at: Timestamp
+
+
+@with_config(EXACT)
+class NoticeList(TypedDict):
+    items: list[Notice]
 
 
 @with_config(EXACT)

@@ -128,6 +128,50 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        7,
+        # Photos (their bytes beside the ticket in the same database, so a backup holds them), "me too"
+        # reports and merges of duplicates, and the helpdesk's known-issue notices.
+        "ALTER TABLE tickets ADD COLUMN attachment_count INTEGER DEFAULT 0;"
+        "ALTER TABLE tickets ADD COLUMN me_too_count INTEGER DEFAULT 0;"
+        "ALTER TABLE tickets ADD COLUMN merged_into BIGINT;"
+        "UPDATE tickets SET attachment_count = 0, me_too_count = 0;"
+        """
+        CREATE TABLE attachments (
+            id BIGINT PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            content_type VARCHAR NOT NULL,
+            bytes INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            role VARCHAR NOT NULL,
+            image BLOB NOT NULL,
+            thumbnail_type VARCHAR NOT NULL,
+            thumbnail BLOB NOT NULL
+        );
+        CREATE INDEX attachments_by_ticket ON attachments (ticket_id);
+        CREATE TABLE me_toos (
+            id BIGINT PRIMARY KEY,
+            ticket_id BIGINT NOT NULL,
+            contact VARCHAR,
+            name VARCHAR,
+            merged_from BIGINT,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE INDEX me_toos_by_ticket ON me_toos (ticket_id);
+        CREATE TABLE notices (
+            id BIGINT PRIMARY KEY,
+            text VARCHAR NOT NULL,
+            category VARCHAR,
+            location VARCHAR,
+            ticket_id BIGINT,
+            expires_at TIMESTAMP,
+            created_at TIMESTAMP NOT NULL,
+            withdrawn_at TIMESTAMP
+        );
+        """,
+    ),
+    (
         8,
         # The language the categorizer detected when the ticket was created ("en", "it", "de", "fr",
         # "es" or "other"); NULL for tickets stored before it was kept, and for imported tickets

@@ -20,7 +20,7 @@ TICKET_COLUMNS = (
     "id, title, description, location, reporter, category, category_source, category_confidence, "
     "status, opened_at, updated_at, closed_at, version, message_count, "
     "priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language, "
-    "contact"
+    "contact, attachment_count, me_too_count, merged_into"
 )
 #: Stored beside the due times, so that sla_state compares timestamps only (see service_levels).
 RISK_COLUMNS = "response_risk_at, resolution_risk_at"
@@ -52,7 +52,7 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
     (id_, title, description, location, reporter, category, source, confidence,
      status, opened_at, updated_at, closed_at, version, message_count,
      priority, assignee, first_response_at, response_due_at, resolution_due_at, public_message_count, language,
-     contact, sla_state) = row
+     contact, attachment_count, me_too_count, merged_into, sla_state) = row
     return {
         "id": id_, "title": title, "description": description, "location": location, "reporter": reporter,
         "category": category, "category_source": source, "category_confidence": confidence,
@@ -62,6 +62,7 @@ def ticket_record(row: tuple, review_threshold: float) -> Ticket:
         "priority": priority, "assignee": assignee, "first_response_at": iso(first_response_at),
         "response_due_at": iso(response_due_at), "resolution_due_at": iso(resolution_due_at), "sla_state": sla_state,
         "public_message_count": public_message_count, "language": language, "contact": contact,
+        "attachment_count": attachment_count, "me_too_count": me_too_count, "merged_into": merged_into,
     }
 
 
@@ -133,7 +134,7 @@ class Tickets:
             row = (db.reserve_ids("tickets"), fields.get("title"), fields["description"], fields.get("location"),
                    fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
                    "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language,
-                   fields.get("contact"))
+                   fields.get("contact"), 0, 0, None)
             db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}, search_text",
                             (*row, due.response_risk_at, due.resolution_risk_at, search_text(fields)))
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening

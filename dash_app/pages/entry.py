@@ -19,6 +19,7 @@ from ..session import (
     role_of,
 )
 from ..triggers import pressed
+from .similar_box import entry_notices
 
 #: Why a person was sent here, by the ``reason`` query parameter.
 REASONS: dict[str, str] = {
@@ -39,6 +40,7 @@ def layout(reason: str | None = None, next: str | None = None, **_query: Any) ->
         [
             dcc.Store(id="entry-next", data=safe_next(next)),
             html.H1("Welcome to the Campus Helpdesk", className="h3 mb-2"),
+            entry_notices(),
             html.P(
                 "Report a broken radiator, a Wi-Fi problem or a complaint about a campus service, "
                 "and follow it until it is solved.",

@@ -24,6 +24,7 @@ from ..present import category_label, ticket_number
 from ..service_errors import InvalidInput, ServiceError
 from ..session import NOTICE_ID, SESSION_ID, URL_ID, notice, store_for
 from ..store_client import StoreClient
+from .similar_box import similar_box
 
 FIELDS = ("description", "title", "location", "reporter", "contact")
 #: The preview judges at most this much text, the store's limit for a categorization.
@@ -101,7 +102,7 @@ def layout(location: str | None = None, **_query: Any) -> html.Div:
                         class_name="new-ticket-form",
                     ),
                     dbc.Col(
-                        dbc.Card(
+                        [dbc.Card(
                             dbc.CardBody(
                                 [
                                     html.H2("Category it will get", className="h6 text-secondary"),
@@ -113,7 +114,7 @@ def layout(location: str | None = None, **_query: Any) -> html.Div:
                                 ]
                             ),
                             class_name="mt-3 mt-lg-4",
-                        ),
+                        ), similar_box()],
                         lg=5,
                         class_name="new-ticket-preview",
                     ),

@@ -9,16 +9,18 @@ import ticket_store
 PACKAGE = Path(ticket_store.__file__).parent
 LAYERS = {
     # the helpdesk's rules, the schema and the categorizer stand alone
-    "rules": 0, "schema": 0, "categorizer": 0, "service_levels": 0,
+    "rules": 0, "schema": 0, "categorizer": 0, "service_levels": 0, "images": 0, "report_rules": 0, "similar": 0,
     # the connection and its grouped writes
     "db": 1,
     # the SQL behind named methods
-    "tickets": 2, "analytics": 2, "follow": 2, "outbox": 2,
+    "tickets": 2, "analytics": 2, "follow": 2, "outbox": 2, "attachment_store": 2, "duplicate_store": 2,
+    "notice_store": 2, "similar_index": 2,
     # HTTP: what clients send and get, who is asking, the import and export of files
     "errors": 3, "payloads": 3, "analytics_queries": 3, "access": 3, "openapi": 3, "bulk": 3, "records": 3,
-    "follow_payloads": 3,
+    "follow_payloads": 3, "report_payloads": 3,
     # the handlers, and the app factory
-    "api": 4, "analytics_api": 4, "backup": 4, "staff_api": 4, "follow_api": 4, "outbox_api": 4, "__init__": 5,
+    "api": 4, "analytics_api": 4, "backup": 4, "staff_api": 4, "follow_api": 4, "outbox_api": 4,
+    "attachments": 4, "duplicates": 4, "notices": 4, "__init__": 5,
 }
 HTTP = ("flask", "werkzeug")
 

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ...present import CATEGORY_LABELS, ticket_number
+from .photos import merge_card, photos_card
 from .staff import note_button, triage_card
 from .views import HIDDEN, parse_ticket_id
 
@@ -168,8 +169,10 @@ def layout(ticket_id: str | None = None, **_query: Any) -> html.Div:
                                 className="mb-3",
                             ),
                             edit_form,
+                            photos_card(),
                             triage_card(),
                             staff_actions,
+                            merge_card(),
                             thread,
                             history,
                         ],
