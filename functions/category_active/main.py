@@ -1,7 +1,7 @@
 """category_active: how many tickets are active in each category right now (or at `now`).
 
-A functions-framework HTTP function whose folder deploys on its own: it imports only analysis_function.py
-beside it, nothing else of the repository, and reads only aggregates from the store at HELPDESK_STORE_URL.
+A functions-framework HTTP function whose folder deploys on its own: analysis_function.py beside it holds
+what the analysis functions share, and nothing else of the repository is imported.
 """
 import flask
 import functions_framework

@@ -1,7 +1,7 @@
 """open_since: how many tickets opened in the last hours or days are not closed, by status and category.
 
-A functions-framework HTTP function whose folder deploys on its own: it imports only analysis_function.py
-beside it, nothing else of the repository, and reads only aggregates from the store at HELPDESK_STORE_URL.
+A functions-framework HTTP function whose folder deploys on its own: analysis_function.py beside it holds
+what the analysis functions share, and nothing else of the repository is imported.
 """
 import re
 from datetime import timedelta

@@ -1,4 +1,7 @@
-"""What every analysis function does alike: check the request, read `now`, ask the store, answer in its shape.
+"""What the analysis functions do alike: check the request, read `now` and local months, ask the store, answer.
+
+Each function reads only aggregates from the ticket store at HELPDESK_STORE_URL. Months are local months in
+HELPDESK_TIMEZONE, turned here into UTC instants, so the store never converts a timestamp.
 
 The same file stands in each function's folder, so that each folder deploys on its own (a test keeps the
 copies identical). It holds no setting of any one function: where several functions are loaded in one
@@ -12,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import flask
 import functions_framework
@@ -19,6 +23,9 @@ import requests
 from werkzeug.exceptions import HTTPException
 
 DEFAULT_STORE_URL = "http://127.0.0.1:8060"
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 1200  # a hundred years
+FIRST_MONTH, LAST_MONTH = 1900 * 12, 9998 * 12 + 11  # months are numbered year × 12 + month − 1
 
 
 class FunctionError(Exception):
@@ -116,3 +123,48 @@ def read_now(args: dict[str, str]) -> datetime:
 def utc_text(moment: datetime) -> str:
     """Return an ISO 8601 UTC timestamp ending in Z."""
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def campus_zone() -> ZoneInfo:
+    """Return the time zone named by HELPDESK_TIMEZONE (default UTC)."""
+    name = os.environ.get("HELPDESK_TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FunctionError(500, f"HELPDESK_TIMEZONE={name!r} is not an IANA time zone name such as "
+                                 "Europe/Rome; the function's configuration needs fixing.") from None
+
+
+def month_text(month: int) -> str:
+    """Return a month number (year × 12 + month − 1) as YYYY-MM."""
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def month_range(first: int | None, last: int | None, now: datetime, zone: ZoneInfo) -> range:
+    """Return the months from *first* to *last* (`from` and `to`, None where not given), both included;
+    by default the 12 months up to now's month in *zone*."""
+    given_from, given_to = first is not None, last is not None
+    if last is None:
+        try:
+            local_now = now.astimezone(zone)
+        except OverflowError:
+            local_now = now
+        last = local_now.year * 12 + local_now.month - 1
+    if first is None:
+        first = last - DEFAULT_MONTHS + 1
+    if first > last:
+        raise FunctionError(400, f"from ({month_text(first)}) must not be after to ({month_text(last)}"
+                                 f"{'' if given_to else ', the month of now'}).", "from")
+    if last - first + 1 > MAX_MONTHS:
+        raise FunctionError(400, f"The range from {month_text(first)} to {month_text(last)} is longer than "
+                                 f"{MAX_MONTHS} months; ask for a shorter one.", "from")
+    if first < FIRST_MONTH or last > LAST_MONTH:
+        raise FunctionError(400, f"The months must lie between {month_text(FIRST_MONTH)} and "
+                                 f"{month_text(LAST_MONTH)}.", "from" if given_from else "now")
+    return range(first, last + 1)
+
+
+def month_edges(months: range, zone: ZoneInfo) -> list[str]:
+    """Return the UTC instants at which each of *months* begins in *zone*, and the one after the last."""
+    return [utc_text(datetime(month // 12, month % 12 + 1, 1, tzinfo=zone))
+            for month in range(months.start, months.stop + 1)]

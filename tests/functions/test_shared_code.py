@@ -58,8 +58,9 @@ def test_main_py_imports_the_shared_helpers_and_defines_none_again(name):
     tree = ast.parse(source(name).read_text())
     imported = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
                 and node.module == SHARED.removesuffix(".py") for alias in node.names}
-    assert imported and imported <= SHARED_HELPERS
-    again = top_level_names(source(name).read_text()) & SHARED_HELPERS
+    shared = top_level_names(shared_module(name))
+    assert imported and imported <= shared
+    again = top_level_names(source(name).read_text()) & shared
     assert not again, f"{name}/main.py defines {sorted(again)} again"
 
 
