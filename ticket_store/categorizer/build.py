@@ -101,7 +101,10 @@ def main() -> None:
     later = np.isin(np.array(names), list(LATER_FILES))
     # Round 7: where a language has calibration tickets (calib_xx.csv, written apart and never
     # trained on), they join those cross-validated scores: the final model's scores of them.
-    calibration = {language: read_heldout(path) for language, path in CALIBRATION_FILES.items() if path.exists()}
+    calibration = {
+        language: [ticket for path in paths if path.exists() for ticket in read_heldout(path)]
+        for language, paths in CALIBRATION_FILES.items()
+    }
     calibration_logits = {
         language: model.raw_logits([ticket.text for ticket in found]) for language, found in calibration.items()
     }

@@ -22,19 +22,26 @@ HELDOUT_FILE = DATA / "heldout.csv"
 HELDOUT_FILES: dict[str, Path] = {
     "en": HELDOUT_FILE,
     **{language: DATA / f"heldout_{language}.csv" for language in ("it", "es")},
-    # German and French: held-out set 7 (round 7); set 6 (heldout_de.csv, heldout_fr.csv) was scored
-    # in round 6 and stays as it was, in EARLIER_HELDOUT_FILES.
-    **{language: DATA / f"heldout7_{language}.csv" for language in ("de", "fr")},
+    # German and French: held-out set 8 (round 8). Sets 6 and 7 were scored in rounds 6 and 7 and
+    # stay as they were, in EARLIER_HELDOUT_FILES.
+    **{language: DATA / f"heldout8_{language}.csv" for language in ("de", "fr")},
 }
 #: Held-out sets already scored and since replaced: never trained or tuned on, still reported.
-EARLIER_HELDOUT_FILES: dict[str, Path] = {f"{language}-6": DATA / f"heldout_{language}.csv" for language in ("de", "fr")}
+EARLIER_HELDOUT_FILES: dict[str, Path] = {
+    f"{language}-{number}": DATA / f"heldout{'' if number == 6 else number}_{language}.csv"
+    for number in (6, 7) for language in ("de", "fr")
+}
 #: Development tickets of the other languages: independent of the training tickets like real ones,
 #: they set the calibration of those languages; never trained on, and not the held-out measure.
 DEV_FILES: dict[str, Path] = {language: DATA / f"dev_{language}.csv" for language in ("it", "de", "fr", "es")}
-#: Calibration tickets (round 7), written apart from the training tickets and committed before any
-#: tuning: with the cross-validated scores they set their language's temperature and the review
-#: threshold; never trained on, and not a held-out measure.
-CALIBRATION_FILES: dict[str, Path] = {language: DATA / f"calib_{language}.csv" for language in ("en", "de", "fr")}
+#: Calibration tickets, written apart from the training tickets and committed before any tuning:
+#: with the cross-validated scores they set their language's temperature and the review threshold;
+#: never trained on, and not a held-out measure. calib_xx.csv from round 7; calib2_xx.csv from
+#: round 8, with as many tie-breakers as the held-out sets (round 7's were mostly plain cases).
+CALIBRATION_FILES: dict[str, tuple[Path, ...]] = {
+    "en": (DATA / "calib_en.csv",),
+    **{language: (DATA / f"calib_{language}.csv", DATA / f"calib2_{language}.csv") for language in ("de", "fr")},
+}
 
 
 class LabelledTicket(NamedTuple):
