@@ -115,6 +115,12 @@ def _written(term: str) -> str:
     return " ".join(word for word in term.split() if not is_function_word(word)) or term
 
 
+def _telling_source(term: str | None) -> bool:
+    """Return whether a glossary term is worth showing as the source of a word: not a function word
+    of some language (French "sono", sound system, is Italian for "are")."""
+    return term is not None and any(not is_function_word(word) for word in term.split())
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -344,7 +350,10 @@ class TextModel:
                 if glossary.english_words.intersection(words)
                 else {}
             )
-            shown = [f"“{word}” (from “{_written(translated[word])}”)" if word in translated else f"“{word}”" for word in words]
+            shown = [
+                f"“{word}” (from “{_written(translated[word])}”)" if _telling_source(translated.get(word)) else f"“{word}”"
+                for word in words
+            ]
             sentences = [f"Words that point to {label}: {', '.join(shown)}."]
         else:
             sentences = [f"No single word decided it; the wording as a whole is closest to {label}."]
