@@ -80,4 +80,4 @@ def test_command_line_evaluates_one_language(capsys):
 
     assert main(["--language", "de"]) == 0
     printed = capsys.readouterr().out
-    assert "== German (heldout_de.csv) ==" in printed and "English" not in printed
+    assert "== German (heldout8_de.csv) ==" in printed and "English" not in printed

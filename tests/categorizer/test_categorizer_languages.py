@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 from ticket_store.categorizer.evaluate import evaluate_languages, format_report, format_summary, read_heldout
 from ticket_store.categorizer.function_words import FUNCTION_WORDS, content_words, fold
 from ticket_store.categorizer.model import SHORT_CAP
-from ticket_store.categorizer.training import HELDOUT_FILES, load_training_tickets
+from ticket_store.categorizer.training import (
+    CALIBRATION_FILES, DEV_FILES, EARLIER_HELDOUT_FILES, HELDOUT_FILES, load_training_tickets,
+)
 
 OTHER_LANGUAGES = ("it", "de", "fr", "es")
 GOAL_ACCURACY = {"en": 0.96, "it": 0.92, "de": 0.92, "fr": 0.92, "es": 0.92}
 GOAL_HARD_ACCURACY = 0.92
 GOAL_CALIBRATION_ERROR = 0.05
-#: Where a goal is not met yet, the tests hold the level measured on held-out set 6
-#: (docs/categorizer.md, round 6), so a change that makes it worse fails; the goal stays above.
-ACCURACY_FLOOR = {**GOAL_ACCURACY, "de": 0.88}
-CALIBRATION_CEILING = {language: GOAL_CALIBRATION_ERROR for language in GOAL_ACCURACY} | {"de": 0.07, "fr": 0.06}
-ERRORS_FLAGGED_FLOOR = 0.4
+#: Round 8 (docs/categorizer.md) met every goal on the held-out sets, so the tests assert the goals.
+#: German's calibration error is 0.0499 there: at the edge, and 0.04-0.10 on the earlier German sets.
+GOAL_ERRORS_FLAGGED = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +30,32 @@ def evaluations(categorizer):
 
 def test_every_language_has_its_own_held_out_tickets_apart_from_training():
     training = {ticket.text.casefold() for ticket in load_training_tickets()}
-    for language, path in HELDOUT_FILES.items():
+    for language, path in {**HELDOUT_FILES, **EARLIER_HELDOUT_FILES}.items():
         tickets = read_heldout(path)
         assert len(tickets) >= 50, language
         assert {ticket.category for ticket in tickets} == {"facility", "it", "services"}, language
         assert not [ticket.text for ticket in tickets if ticket.text.casefold() in training], language
 
 
+def test_calibration_and_development_tickets_are_neither_trained_on_nor_held_out():
+    training = {ticket.text.casefold() for ticket in load_training_tickets()}
+    held_out = {ticket.text.casefold() for path in HELDOUT_FILES.values() for ticket in read_heldout(path)}
+    earlier = {ticket.text.casefold() for path in EARLIER_HELDOUT_FILES.values() for ticket in read_heldout(path)}
+    tuning = [*(path for paths in CALIBRATION_FILES.values() for path in paths), *DEV_FILES.values()]
+    for path in tuning:
+        texts = {ticket.text.casefold() for ticket in read_heldout(path)}
+        assert len(texts) >= 30, path.name
+        assert not texts & held_out, path.name
+        # Three round-7 calibration tickets, written apart, came out word for word as older tickets:
+        # two as training tickets, one as a French set-6 ticket (docs/categorizer.md counts them).
+        assert len(texts & training) + len(texts & earlier) <= 0.035 * len(texts), (path.name, texts & (training | earlier))
+
+
 @pytest.mark.parametrize("language", list(GOAL_ACCURACY))
 def test_accuracy_in_each_language_meets_the_goal(evaluations, language):
-    """Goal: 92 % in Italian, German, French and Spanish, 96 % in English; German is held at its measured 88 %."""
+    """Goal: 92 % in Italian, German, French and Spanish, 96 % in English."""
     evaluation = evaluations[language]
-    assert evaluation.accuracy >= ACCURACY_FLOOR[language], format_summary(evaluations) + "\n" + format_report(evaluation)
+    assert evaluation.accuracy >= GOAL_ACCURACY[language], format_summary(evaluations) + "\n" + format_report(evaluation)
 
 
 def test_hard_english_tickets_meet_the_goal(evaluations):
@@ -53,16 +67,16 @@ def test_hard_english_tickets_meet_the_goal(evaluations):
 
 @pytest.mark.parametrize("language", list(GOAL_ACCURACY))
 def test_confidence_is_calibrated_in_each_language(evaluations, language):
-    """Goal: ECE at most 0.05 in every language; German is held at 0.07 and French at 0.06 (measured)."""
+    """Goal: ECE at most 0.05 in every language."""
     evaluation = evaluations[language]
-    assert evaluation.calibration_error <= CALIBRATION_CEILING[language], format_report(evaluation)
+    assert evaluation.calibration_error <= GOAL_CALIBRATION_ERROR, format_report(evaluation)
 
 
 def test_review_flag_catches_at_least_half_of_the_errors(evaluations):
-    """Goal: the review flag catches half of the errors; held at the measured 10 of 23 (0.4) until it does."""
+    """Goal: the review flag catches at least half of the errors, flagging at most a fifth of the tickets."""
     errors = sum(e.errors for e in evaluations.values())
     flagged = sum(e.errors_flagged for e in evaluations.values())
-    assert errors > 0 and flagged >= ERRORS_FLAGGED_FLOOR * errors, format_summary(evaluations)
+    assert errors > 0 and flagged >= GOAL_ERRORS_FLAGGED * errors, format_summary(evaluations)
     assert sum(e.flagged for e in evaluations.values()) <= 0.2 * sum(e.tickets for e in evaluations.values())
 
 

@@ -8,6 +8,7 @@ from ticket_store.categorizer import LABELS
 from ticket_store.categorizer.calibration import fit_temperature, reliability_table
 from ticket_store.categorizer.clauses import emphasise, without_dismissed
 from ticket_store.categorizer.features import TfidfFeatures, character_ngrams, word_ngrams
+from ticket_store.categorizer.glossary import Glossary
 from ticket_store.categorizer.learning import saved_temperature
 
 
@@ -47,6 +48,22 @@ def test_glossary_adds_english_for_other_languages(resources):
     expanded = resources.glossary.expand("Die Heizung im Hörsaal ist kaputt")
     assert expanded.splitlines()[1] == "heating lecture hall broken"
     assert resources.glossary.expand("plain English text") == "plain English text"
+
+
+def test_the_glossary_reads_a_text_with_its_own_language():
+    glossary = Glossary.load()
+    # Folded, French "cassé" (broken) is Italian "casse" (speakers): a French text means broken.
+    assert ("cassé", "broken") in glossary.translations("La chaise est cassée, le pied est cassé", "fr")
+    assert "speakers" not in glossary.expand("le pied est cassé", "fr")
+    assert "speakers" in glossary.expand("le casse non funzionano", "it")
+    # English words are not compounds of foreign terms ("comfortable" has no table in it).
+    assert glossary.translations("the chairs are not comfortable", "en") == []
+
+
+def test_a_german_compound_is_read_by_its_parts():
+    glossary = Glossary.load()
+    assert glossary.expand("Wohnheimflur", "de").splitlines()[1] == "student housing corridor"
+    assert "corridor" not in glossary.expand("Wohnheimflur", "fr")
 
 
 def test_embedding_vectors_have_unit_length_or_are_zero(resources):

@@ -41,7 +41,7 @@ STAFF_PULL = 3.0
 
 
 #: Change when the features or the classifier change, so saved models are refitted.
-FORMAT = "clauses/glossary-no-identity/no-foreign-function-words/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v4"
+FORMAT = "clauses/glossary-by-language-compounds-both/no-foreign-function-words/words1-2+chars2-4+minilm128/logreg-C10-nointercept/evidence3/v4"
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,14 @@ class Resources:
             digest.update((directory / name).read_bytes())
         return cls(StaticEmbedding.load(directory), Glossary.load(directory / "glossary.csv"), digest.hexdigest())
 
-    def prepare(self, texts: Sequence[str]) -> list[str]:
-        """Return the texts as the model reads them: truncated, main clauses first, with translations."""
-        return [without_function_words(self.glossary.expand(emphasise(text[:MAX_CHARS]))) for text in texts]
+    def prepare(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[str]:
+        """Return the texts as the model reads them: truncated, main clauses first, with their language's translations."""
+        if languages is None:
+            languages = [detect_language(text) for text in texts]
+        return [
+            without_function_words(self.glossary.expand(emphasise(text[:MAX_CHARS]), language))
+            for text, language in zip(texts, languages)
+        ]
 
 
 #: Calibration temperatures by the language a text is written in; ANY_LANGUAGE is for the rest.
@@ -108,6 +113,12 @@ def _telling(term: str) -> bool:
 def _written(term: str) -> str:
     """Return a glossary term as written without its function words ("en panne" → "panne")."""
     return " ".join(word for word in term.split() if not is_function_word(word)) or term
+
+
+def _telling_source(term: str | None) -> bool:
+    """Return whether a glossary term is worth showing as the source of a word: not a function word
+    of some language (French "sono", sound system, is Italian for "are")."""
+    return term is not None and any(not is_function_word(word) for word in term.split())
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -294,14 +305,16 @@ class TextModel:
         results: list[Categorization] = []
         for start in range(0, len(texts), CHUNK):
             chunk = texts[start : start + CHUNK]
-            prepared = self.resources.prepare(chunk)
-            logits, word_features, embedded = self.logits(prepared)
             languages = [detect_language(text) for text in chunk]
+            prepared = self.resources.prepare(chunk, languages)
+            logits, word_features, embedded = self.logits(prepared)
             probabilities = self.calibrated(chunk, logits, languages)
             best = probabilities.argmax(axis=1)
             nearest = self._nearest_examples(word_features, embedded, best) if explain else [None] * len(chunk)
             for row, (text, scores) in enumerate(zip(chunk, probabilities)):
-                explanation = self._explain(word_features[row], best[row], nearest[row], text) if explain else []
+                explanation = (
+                    self._explain(word_features[row], best[row], nearest[row], text, languages[row]) if explain else []
+                )
                 if explain and scores[best[row]] < review_threshold:
                     explanation.append("The categorizer is not sure: staff should check this category.")
                 results.append(
@@ -323,7 +336,7 @@ class TextModel:
         found = np.isfinite(similarity[np.arange(len(best)), nearest]) & (similarity.max(axis=1) > 0)
         return [int(index) if ok else None for index, ok in zip(nearest, found)]
 
-    def _explain(self, word_row: csr_matrix, category: int, nearest: int | None, text: str) -> list[str]:
+    def _explain(self, word_row: csr_matrix, category: int, nearest: int | None, text: str, language: str) -> list[str]:
         """Return short sentences saying which words and which known ticket decided the category."""
         label = LABELS[CATEGORIES[category]]
         push = word_row.data * self._word_push[word_row.indices, category]
@@ -333,11 +346,14 @@ class TextModel:
         if words:
             glossary = self.resources.glossary
             translated = (
-                {word: term for term, english in glossary.translations(text) for word in english.split()}
+                {word: term for term, english in glossary.translations(text, language) for word in english.split()}
                 if glossary.english_words.intersection(words)
                 else {}
             )
-            shown = [f"“{word}” (from “{_written(translated[word])}”)" if word in translated else f"“{word}”" for word in words]
+            shown = [
+                f"“{word}” (from “{_written(translated[word])}”)" if _telling_source(translated.get(word)) else f"“{word}”"
+                for word in words
+            ]
             sentences = [f"Words that point to {label}: {', '.join(shown)}."]
         else:
             sentences = [f"No single word decided it; the wording as a whole is closest to {label}."]
