@@ -260,7 +260,8 @@ clientside_callback(
     ],
     prevent_initial_call=True,
 )
-def submit_callback(clicks, description, title, location, reporter, contact, photo, session, mine):  # type: ignore[no-untyped-def]
+def submit_callback(clicks, description, title, location, reporter, contact, photo,  # type: ignore[no-untyped-def]
+                    session, mine):
     if not clicks:
         return no_update, no_update, no_update, no_update, no_update, *[no_update] * (len(CLEARED) + 2 * len(FIELDS))
     fields = {"description": description, "title": title, "location": location, "reporter": reporter,
