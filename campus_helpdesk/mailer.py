@@ -128,36 +128,43 @@ def short_title(ticket: dict[str, Any]) -> str:
 
 
 def mail_text(mail: dict[str, Any], settings: MailSettings) -> tuple[str, list[str]]:
-    """Return the subject and the paragraphs of the mail."""
+    """Return the subject and the paragraphs of the mail (to the reporter, or to a "me too" person)."""
     details = mail["details"]
     ticket = details["ticket"]
     number = f"#{ticket['id']}"
     title = short_title(ticket)
-    link = f"{settings.public_url}/follow/{mail['follow_token']}" if mail.get("follow_token") else None
+    me_too = bool(details.get("me_too"))  # they have no follow link: it is the reporter's secret
+    link = f"{settings.public_url}/follow/{mail['follow_token']}" if mail.get("follow_token") and not me_too else None
     follow = (f"Follow your ticket, answer and see our replies here: {link}" if link else
-              "Follow your ticket with the link in our first e-mail about it.")
+              f"You told us you have this problem too, so we write to you about each change of ticket {number}."
+              if me_too else "Follow your ticket with the link in our first e-mail about it.")
     if mail["kind"] == "created":
         subject = f"[{number}] We received your report: {title}"
         lines = [f"Thank you for your report. It is ticket {number}.",
                  f"You wrote: {ticket['description']}", follow,
                  "Keep this link to yourself: whoever has it can read and answer the ticket."]
+    elif mail["kind"] == "me_too_added":
+        subject = f"[{number}] We added you to ticket {number}: {title}"
+        lines = [f"Thank you: we added you to ticket {number}, which reports the same problem.",
+                 f"It says: {ticket['description']}", follow]
     elif mail["kind"] == "staff_reply":
         author = details.get("author_name") or "The helpdesk"
         subject = f"Re: [{number}] {title}"
         lines = [f"{author} answered on ticket {number}:", details["body"], follow]
     elif mail["kind"] == "status_changed":
         subject = f"Re: [{number}] {title} is now {details['new']}"
-        meaning = {"active": "The helpdesk is working on it.",
-                   "closed": "The helpdesk has closed it. You can rate how it was handled on the follow page."}
-        lines = [f"Ticket {number} is now {details['new']}.", meaning.get(details["new"], ""), follow]
+        closed = "The helpdesk has closed it." + ("" if me_too else " You can rate how it was handled on the "
+                                                                     "follow page.")
+        lines = [f"Ticket {number} is now {details['new']}.",
+                 {"active": "The helpdesk is working on it.", "closed": closed}.get(details["new"], ""), follow]
         if details.get("merged_into"):
             lines[1] = (f"It reports the same problem as ticket #{details['merged_into']}, so the helpdesk "
-                        "follows it there; your follow page shows where it went.")
+                        "follows it there" + ("." if me_too else "; your follow page shows where it went."))
     else:  # follow_link
         subject = f"Re: [{number}] {title}: your new follow link"
         lines = [f"The helpdesk replaced the follow link of ticket {number}; the old link no longer works.", follow]
-    lines.append("This mail was sent by the campus helpdesk; replies to it are not read. "
-                 "Please answer on the follow page.")
+    lines.append("This mail was sent by the campus helpdesk; replies to it are not read."
+                 + ("" if me_too else " Please answer on the follow page."))
     return subject, [line for line in lines if line]
 
 

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 import segno
 
+from .photos_client import data_url
 from .service_errors import json_body, send
 from .settings import Settings, load_settings
 
@@ -29,10 +30,12 @@ class FollowClient:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
 
-    def _call(self, method: str, path: str, role: str = "user", **kwargs: Any) -> Any:
-        headers = {"X-Helpdesk-Role": role, "Accept": "application/json"}
-        if self.settings.api_token:
-            headers["Authorization"] = f"Bearer {self.settings.api_token}"
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.api_token}"} if self.settings.api_token else {}
+
+    def _call(self, method: str, path: str, role: str = "user", extra_headers: dict[str, str] | None = None,
+              **kwargs: Any) -> Any:
+        headers = {"X-Helpdesk-Role": role, "Accept": "application/json", **self._auth(), **(extra_headers or {})}
         response = send(method, f"{self.settings.store_url}/api/v1{path}", service=SERVICE_NAME, headers=headers,
                         **kwargs)
         return json_body(response, SERVICE_NAME)
@@ -56,6 +59,21 @@ class FollowClient:
         if author_name and author_name.strip():
             payload["author_name"] = author_name.strip()
         return self._call("POST", f"/follow/{quote(token, safe='')}/messages", json=payload)
+
+    def photos(self, token: str) -> list[dict[str, Any]]:
+        """Return the followed ticket's photos, their addresses under the link, oldest first."""
+        return self._call("GET", f"/follow/{quote(token, safe='')}/attachments").get("items", [])
+
+    def add_photo(self, token: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """Attach a photo (the raw image bytes) to the followed ticket, as the reporter."""
+        return self._call("POST", f"/follow/{quote(token, safe='')}/attachments", data=data,
+                          extra_headers={"Content-Type": content_type})
+
+    def photo_data_url(self, path: str) -> str:
+        """Return a photo or thumbnail behind the link (its store path) as a data: URL."""
+        headers = {"Accept": "image/*", **self._auth()}
+        response = send("GET", f"{self.settings.store_url}{path}", service=SERVICE_NAME, headers=headers)
+        return data_url(response.headers.get("Content-Type"), response.content)
 
     def rate(self, token: str, rating: int, comment: str | None = None) -> dict[str, Any]:
         """Rate the closed ticket, once."""

@@ -65,10 +65,15 @@ class ReportOnceClient(StoreClient):
         """Return a photo or thumbnail (its store path, e.g. /api/v1/attachments/3/thumbnail) as a data: URL."""
         response = send("GET", f"{self.settings.store_url}{path}", service=SERVICE_NAME,
                         headers=self._headers({"Accept": "image/*"}), timeout=self.timeout)
-        content_type = response.headers.get("Content-Type", "image/webp").split(";")[0]
-        if content_type not in (*PHOTO_TYPES, "image/webp"):
-            return ""
-        return f"data:{content_type};base64,{base64.b64encode(response.content).decode()}"
+        return data_url(response.headers.get("Content-Type"), response.content)
+
+
+def data_url(content_type: str | None, data: bytes) -> str:
+    """Return photo bytes as a data: URL an <img> shows; empty for anything that is not a photo type."""
+    kind = (content_type or "image/webp").split(";")[0]
+    if kind not in PHOTO_TYPES:
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def uploaded_photo(contents: str) -> tuple[str, bytes] | None:

@@ -23,6 +23,7 @@ from .categorizer.embedding import StaticEmbedding
 from .db import Database
 from .errors import BadRequest, register_error_handlers
 from .follow_api import follow_api
+from .follow_photos import follow_photos_api
 from .outbox_api import outbox_api
 from .service_levels import read_targets
 from .staff_api import staff_api
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(backup_api)
     app.register_blueprint(staff_api)
     app.register_blueprint(follow_api)
+    app.register_blueprint(follow_photos_api)
     app.register_blueprint(outbox_api)
     app.register_blueprint(attachments_api)
     app.register_blueprint(duplicates_api)

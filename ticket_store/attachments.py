@@ -65,6 +65,11 @@ def serve(attachment_id: int, thumbnail: bool) -> Response:
     if ticket_id is None:
         raise NotFound(f"There is no photo {attachment_id}.")
     visible_ticket(ticket_id)
+    return photo_response(attachment_id, thumbnail)
+
+
+def photo_response(attachment_id: int, thumbnail: bool) -> Response:
+    """Answer the bytes of a photo the caller may see, or 304 when the browser holds them already."""
     etag = f'"photo-{attachment_id}{"-thumbnail" if thumbnail else ""}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = Response(status=304)

@@ -50,6 +50,8 @@ class Duplicates:
                            "WHERE id = ?", [now, ticket_id])
             record_event(db, ticket_id, current["version"] + 1, now, role, "me_too",
                          {"me_too_count": current["me_too_count"]}, {"me_too_count": current["me_too_count"] + 1})
+            if contact:  # they hear at once that they were added, then about every change, as the reporter does
+                outbox.enqueue_to(db, current, "me_too_added", contact, now, {"me_too": True})
             return self.tickets.record(fetch_ticket_row(cursor, ticket_id, self.tickets.clock()))
 
         return db.write(write)
@@ -66,9 +68,11 @@ class Duplicates:
             now = self.tickets.clock()
             people = cursor.execute("SELECT id FROM me_toos WHERE ticket_id = ? ORDER BY id", [duplicate_id]).fetchall()
             first = db.reserve_ids("me_toos", len(people) + 1)
+            # The duplicate's reporter joins the main ticket's people, with their contact: mailed like its reporter.
             cursor.execute("INSERT INTO me_toos (id, ticket_id, contact, name, merged_from, created_at) "
-                           "VALUES (?, ?, NULL, ?, ?, ?)", [first, main_id, duplicate["reporter"], duplicate_id,
-                                                             duplicate["opened_at"].removesuffix("Z")])
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           [first, main_id, duplicate.get("contact"), duplicate["reporter"], duplicate_id,
+                            duplicate["opened_at"].removesuffix("Z")])
             cursor.execute(
                 "INSERT INTO me_toos (id, ticket_id, contact, name, merged_from, created_at) "
                 "SELECT ? + row_number() OVER (ORDER BY id), ?, contact, name, ?, created_at "
@@ -81,7 +85,7 @@ class Duplicates:
             record_event(db, duplicate_id, duplicate["version"] + 1, now, role, "merged_into",
                          {"status": duplicate["status"]}, {"status": "closed", "merged_into": main_id})
             outbox.enqueue(db, duplicate, "status_changed", now,
-                           {"old": duplicate["status"], "new": "closed", "merged_into": main_id})
+                           {"old": duplicate["status"], "new": "closed", "merged_into": main_id}, cursor=cursor)
             record_event(db, main_id, main["version"] + 1, now, role, "merged_from",
                          {"me_too_count": main["me_too_count"]},
                          {"ticket_id": duplicate_id, "people": moved, "me_too_count": main["me_too_count"] + moved})

@@ -285,6 +285,23 @@ def report_once_paths() -> dict[str, Any]:
             "get": operation("A photo's thumbnail, at most 320 × 320 (closed tickets: staff)", 200, None, (403, 404),
                              params=(photo_id,), content={"image/webp": images["image/webp"]}, headers=served),
         },
+        "/api/v1/follow/{token}/attachments": {
+            "post": {**operation("Attach a photo as the reporter while the ticket is not closed (the raw JPEG, PNG "
+                                 "or WebP body, at most 10 MiB, 20 per ticket)", 201, "Attachment",
+                                 (404, 409, 413, 415), params=(FOLLOW_TOKEN,)),
+                     "requestBody": {"required": True, "content": images}},
+            "get": operation("The followed ticket's photos in any status, oldest first; their addresses go "
+                             "through the link", 200, "AttachmentList", (404,), params=(FOLLOW_TOKEN,)),
+        },
+        "/api/v1/follow/{token}/attachments/{attachment_id}": {
+            "get": operation("A photo of the followed ticket, in any status (another ticket's photo: 404)", 200,
+                             None, (404,), params=(FOLLOW_TOKEN, photo_id), content=images, headers=served),
+        },
+        "/api/v1/follow/{token}/attachments/{attachment_id}/thumbnail": {
+            "get": operation("A thumbnail of the followed ticket's photo, at most 320 × 320", 200, None, (404,),
+                             params=(FOLLOW_TOKEN, photo_id), content={"image/webp": images["image/webp"]},
+                             headers=served),
+        },
         "/api/v1/tickets/similar": {
             "get": operation("Open and active tickets most likely about the same problem, best first", 200,
                              "SimilarTickets", (422,), params=query_parameters(SimilarQuery)),

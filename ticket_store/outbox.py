@@ -18,7 +18,9 @@ import duckdb
 
 from .db import Database
 
-MAIL_KINDS = ("created", "staff_reply", "status_changed", "follow_link")
+MAIL_KINDS = ("created", "staff_reply", "status_changed", "follow_link", "me_too_added")
+#: The mails "me too" people get as well as the reporter; the others are the reporter's own.
+TO_EVERYONE = ("staff_reply", "status_changed")
 OUTBOX_COLUMNS = ("id, ticket_id, kind, recipient, details, follow_token, skip, created_at, next_attempt_at, "
                   "attempts, leased_until, sent_at, given_up_at, last_error")
 LEASED_COLUMNS = "id, ticket_id, kind, recipient, details, follow_token, attempts, created_at"
@@ -29,19 +31,44 @@ DESCRIPTION_IN_MAIL = 500
 
 
 def enqueue(db: Database, ticket: dict[str, Any], kind: str, now: datetime, details: dict[str, Any] | None = None,
-            follow_token: str | None = None, skip: bool = False) -> None:
+            follow_token: str | None = None, skip: bool = False,
+            cursor: duckdb.DuckDBPyConnection | None = None) -> None:
     """Queue the mail *kind* about *ticket* to its contact, at the end of this write (call inside a write).
 
-    A ticket without a contact gets no mail. *skip* keeps a row that must never be delivered
-    (an internal note): it is recorded, never leased.
+    A ticket without a contact gets no mail. A mail every follower gets (TO_EVERYONE) also goes to
+    each "me too" person with a contact, one row per address, never with the follow token (the
+    reporter's secret); *cursor* (the write's) reads them, only when the ticket counts any.
+    *skip* keeps a row that must never be delivered (an internal note): it is recorded, never leased.
     """
-    if not ticket.get("contact"):
-        return
+    recipients = [(ticket["contact"], False)] if ticket.get("contact") else []
+    if kind in TO_EVERYONE and ticket.get("me_too_count"):
+        if cursor is None:
+            raise ValueError(f"queueing {kind} for a ticket with me-too people needs the write's cursor")
+        seen = {ticket["contact"].lower()} if ticket.get("contact") else set()
+        for contact in me_too_contacts(cursor, ticket["id"]):
+            if contact.lower() not in seen:
+                seen.add(contact.lower())
+                recipients.append((contact, True))
+    for recipient, me_too in recipients:
+        enqueue_to(db, ticket, kind, recipient, now, {**(details or {}), **({"me_too": True} if me_too else {})},
+                   None if me_too else follow_token, skip)
+
+
+def enqueue_to(db: Database, ticket: dict[str, Any], kind: str, recipient: str, now: datetime,
+               details: dict[str, Any] | None = None, follow_token: str | None = None, skip: bool = False) -> None:
+    """Queue one mail about *ticket* to *recipient* at the end of this write (call inside a write)."""
     about = {"id": ticket["id"], "title": ticket["title"], "location": ticket["location"],
              "status": ticket["status"], "description": ticket["description"][:DESCRIPTION_IN_MAIL]}
     db.insert_later("outbox", OUTBOX_COLUMNS, (
-        db.reserve_ids("outbox"), ticket["id"], kind, ticket["contact"], json.dumps({"ticket": about, **(details or {})}),
+        db.reserve_ids("outbox"), ticket["id"], kind, recipient, json.dumps({"ticket": about, **(details or {})}),
         follow_token, skip, now, now, 0, None, None, None, None))
+
+
+def me_too_contacts(cursor: duckdb.DuckDBPyConnection, ticket_id: int) -> list[str]:
+    """Return the contacts of the ticket's "me too" people (merged ones included), first come first."""
+    rows = cursor.execute("SELECT contact FROM me_toos WHERE ticket_id = ? AND contact IS NOT NULL ORDER BY id",
+                          [ticket_id]).fetchall()
+    return [contact for (contact,) in rows]
 
 
 def lease(db: Database, limit: int, lease_seconds: float, now: datetime) -> list[dict[str, Any]]:

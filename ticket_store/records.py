@@ -327,7 +327,7 @@ class FollowToken(TypedDict):
 class OutboxMail(TypedDict):
     id: int
     ticket_id: int
-    kind: Literal["created", "staff_reply", "status_changed", "follow_link"]
+    kind: Literal["created", "staff_reply", "status_changed", "follow_link", "me_too_added"]
     recipient: str
     details: dict[str, Any]
     follow_token: Annotated[str | None, Field(description="For mails that carry the follow link.")]

@@ -244,7 +244,8 @@ class Tickets:
         )
         record_event(self.db, ticket_id, current["version"] + 1, now, role, "status_changed",
                      {"status": current["status"]}, {"status": status}, name)
-        outbox.enqueue(self.db, current, "status_changed", now, {"old": current["status"], "new": status})
+        outbox.enqueue(self.db, current, "status_changed", now, {"old": current["status"], "new": status},
+                       cursor=cursor)
         return self.record(fetch_ticket_row(cursor, ticket_id, now))
 
     def change_many(self, ticket_ids: list[int], action: str, value: Any, role: str) -> list[Ticket | rules.Refusal | None]:
@@ -291,7 +292,8 @@ class Tickets:
                 kind = "status_changed" if action == "status" else TRIAGE_EVENTS[action]
                 record_event(db, ticket_id, version, now, role, kind, {action: ticket[action]}, {action: value})
                 if action == "status":
-                    outbox.enqueue(db, ticket, "status_changed", now, {"old": ticket["status"], "new": value})
+                    outbox.enqueue(db, ticket, "status_changed", now, {"old": ticket["status"], "new": value},
+                                   cursor=cursor)
                 ticket = {**ticket, **{key: iso(item) if isinstance(item, datetime) else item
                                        for key, item in columns.items() if key in ticket},
                           "version": version, "updated_at": iso(now)}
@@ -345,7 +347,7 @@ class Tickets:
                              {"message_id": message_id, "author_name": author_name}, name or author_name)
                 if role == "staff":  # a reporter is not mailed their own words
                     outbox.enqueue(db, current, "staff_reply", now,
-                                   {"message_id": message_id, "author_name": author_name, "body": body})
+                                   {"message_id": message_id, "author_name": author_name, "body": body}, cursor=cursor)
             return message_record((message_id, ticket_id, role, author_name, body, now, internal))
 
         return db.write(write)

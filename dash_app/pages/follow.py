@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from ..follow_client import MINE_ID, FollowClient, follow_url, qr_svg, remember, staff_replies, svg_data_uri
 from ..present import format_time, status_label, ticket_heading, ticket_number
 from ..service_errors import InvalidInput, NotFound, ServiceError
+from .follow_photos import follow_photos_card, photo_state
 
 REFRESH_MS = 3000
 HIDDEN = {"display": "none"}
@@ -47,6 +48,7 @@ def layout(token: str | None = None, **_query: Any) -> html.Div:
                 ),
                 class_name="mb-3",
             ),
+            follow_photos_card(),
             html.Div(
                 dbc.Card(
                     dbc.CardBody(
@@ -88,6 +90,7 @@ class FollowView:
     rating_style: dict[str, str] = field(default_factory=lambda: HIDDEN)
     rated: Any = None
     mine: Any = no_update
+    photos: Any = no_update
 
 
 def thread_items(messages: list[dict[str, Any]], zone: Any) -> Any:
@@ -139,6 +142,7 @@ def follow_view(token: str, mine: list[dict[str, Any]] | None, client: FollowCli
           else []),
     ], className="mb-0")
     view.thread = thread_items(followed.get("messages", []), zone)
+    view.photos = photo_state(followed)
     view.form_style = HIDDEN if status == "closed" else SHOWN
     rating = followed.get("rating")
     view.rating_style = SHOWN if status == "closed" and rating is None else HIDDEN
@@ -159,6 +163,7 @@ def follow_view(token: str, mine: list[dict[str, Any]] | None, client: FollowCli
     Output("follow-rating-box", "style"),
     Output("follow-rated", "children"),
     Output(MINE_ID, "data", allow_duplicate=True),
+    Output("follow-photo-state", "data"),
     Input("follow-token", "data"),
     Input("follow-refresh", "n_intervals"),
     State(MINE_ID, "data"),
@@ -167,7 +172,7 @@ def follow_view(token: str, mine: list[dict[str, Any]] | None, client: FollowCli
 def follow_view_callback(token, _tick, mine):  # type: ignore[no-untyped-def]
     view = follow_view(token or "", mine, FollowClient())
     return (view.alert, view.header, view.details, view.thread, view.form_style, view.rating_style, view.rated,
-            view.mine)
+            view.mine, view.photos)
 
 
 @callback(

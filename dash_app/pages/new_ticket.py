@@ -20,20 +20,16 @@ from dash import (
 )
 
 from ..follow_client import MINE_ID, FollowClient, remember
-from ..present import category_label, ticket_number
+from ..present import ticket_number
 from ..service_errors import InvalidInput, ServiceError
 from ..session import NOTICE_ID, SESSION_ID, URL_ID, notice, store_for
 from ..store_client import StoreClient
+from .category_preview import MORE_HINT, START_HINT, preview, sureness  # noqa: F401 - the page's own words
+from .new_photo import attach_photo, photo_field
 from .similar_box import similar_box
 
 FIELDS = ("description", "title", "location", "reporter", "contact")
-#: The preview judges at most this much text, the store's limit for a categorization.
-PREVIEW_LIMIT = 10_000
-#: A guess needs this much text: "the lift in bui" says too little to file it anywhere.
-PREVIEW_MIN_WORDS = 4
-PREVIEW_MIN_LETTERS = 25
-START_HINT = "Start describing the problem to see its category."
-MORE_HINT = "Keep describing the problem: after a few more words the category it will get shows here."
+CLEARED = ("description", "title", "location", "contact")
 
 
 def _field(name: str, label: str, control: Any, help_text: str | None = None) -> html.Div:
@@ -91,6 +87,7 @@ def layout(location: str | None = None, **_query: Any) -> html.Div:
                                 "Only the helpdesk sees it. We mail you the ticket number, a link to follow it, "
                                 "and every answer.",
                             ),
+                            photo_field(),
                             html.Div(
                                 [
                                     html.Div(id="new-alert", role="alert"),
@@ -140,45 +137,6 @@ dash.register_page(
 )
 
 
-def preview(text: str | None, store: StoreClient) -> Any:
-    """Return the category preview for the text typed so far, once it says enough to judge."""
-    if not text or not text.strip():
-        return START_HINT
-    words = text.split()
-    if len(words) < PREVIEW_MIN_WORDS or sum(len(word) for word in words) < PREVIEW_MIN_LETTERS:
-        return html.Span(MORE_HINT, id="new-preview-more")
-    try:
-        # A long text is judged by its first part; the whole text is still sent with the ticket.
-        answer = store.categorize(text[:PREVIEW_LIMIT])
-    except InvalidInput as error:
-        return html.Span(f"The category cannot be previewed for this text. {error.message}", className="text-secondary")
-    except ServiceError as error:
-        return html.Span(
-            f"The category preview is unavailable right now. {error.message}", className="text-warning-emphasis"
-        )
-    confidence = float(answer.get("confidence") or 0)
-    return html.Div(
-        [
-            html.Div(
-                [
-                    html.Span(
-                        category_label(answer.get("category")), id="new-preview-category", className="fs-5 fw-semibold"
-                    ),
-                    html.Span(f" · {sureness(confidence)}", className="text-secondary", id="new-preview-sure"),
-                ]
-            ),
-        ]
-    )
-
-
-def sureness(confidence: float) -> str:
-    """Return how sure the guess is in words, never rounded up to certainty."""
-    percent = min(int(confidence * 100), 99)
-    if confidence < 0.5:
-        return f"a rough guess ({percent} %); staff will check it"
-    return f"{percent} % sure"
-
-
 @dataclass
 class SubmitAnswer:
     """What a submit changes on the page."""
@@ -191,8 +149,11 @@ class SubmitAnswer:
     feedback: dict[str, str] = field(default_factory=lambda: {name: "" for name in FIELDS})
 
 
-def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
-    """Create the ticket; on success go to its page, else say what is wrong next to each field."""
+def submit(fields: dict[str, str | None], store: StoreClient, photo: str | None = None) -> SubmitAnswer:
+    """Create the ticket and send its photo; on success go to its page, else say what is wrong where it is.
+
+    A refused photo leaves the created ticket as it is: the page stays, says so and why, and links the ticket.
+    """
     answer = SubmitAnswer()
     try:
         ticket = FollowClient(store.settings).report(fields, role=store.role)
@@ -213,6 +174,10 @@ def submit(fields: dict[str, str | None], store: StoreClient) -> SubmitAnswer:
             color="danger",
             id="new-error",
         )
+        return answer
+    answer.followed = ticket
+    answer.alert = attach_photo(ticket, photo, FollowClient(store.settings))
+    if answer.alert is not None:
         return answer
     answer.pathname = f"/tickets/{ticket['id']}"
     answer.notice = notice(f"Ticket {ticket_number(ticket['id'])} was sent. The helpdesk answers on this page.")
@@ -281,10 +246,12 @@ clientside_callback(
     Output("new-draft", "clear_data"),
     Output("new-alert", "children"),
     Output(MINE_ID, "data", allow_duplicate=True),
+    *[Output(f"new-{name}", "value", allow_duplicate=True) for name in CLEARED],
     *[Output(f"new-{name}", "invalid") for name in FIELDS],
     *[Output(f"new-{name}-feedback", "children") for name in FIELDS],
     Input("new-submit", "n_clicks"),
     *[State(f"new-{name}", "value") for name in FIELDS],
+    State("new-photo", "contents"),
     State(SESSION_ID, "data"),
     State(MINE_ID, "data"),
     running=[
@@ -293,19 +260,22 @@ clientside_callback(
     ],
     prevent_initial_call=True,
 )
-def submit_callback(clicks, description, title, location, reporter, contact, session, mine):  # type: ignore[no-untyped-def]
+def submit_callback(clicks, description, title, location, reporter, contact, photo,  # type: ignore[no-untyped-def]
+                    session, mine):
     if not clicks:
-        return no_update, no_update, no_update, no_update, no_update, *[no_update] * (2 * len(FIELDS))
+        return no_update, no_update, no_update, no_update, no_update, *[no_update] * (len(CLEARED) + 2 * len(FIELDS))
     fields = {"description": description, "title": title, "location": location, "reporter": reporter,
               "contact": contact}
-    answer = submit(fields, store_for(session))
+    answer = submit(fields, store_for(session), photo)
     followed = answer.followed
     return (
         answer.pathname,
         answer.notice,
-        answer.notice is not no_update,
+        followed is not None,  # sent: the draft is done with
         answer.alert,
         remember(mine, followed, followed["follow_token"], reported=True) if followed else no_update,
+        # Sent, but the page stays (its photo was refused): empty the form, so a second click sends nothing twice.
+        *[None if followed and answer.pathname is no_update else no_update for _ in CLEARED],
         *[answer.invalid[name] for name in FIELDS],
         *[answer.feedback[name] for name in FIELDS],
     )

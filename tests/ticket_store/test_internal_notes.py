@@ -11,6 +11,7 @@ from .conftest import STAFF, USER, assert_error, if_match, matches_schema
 
 MARKER = "NOTE-ONLY-MARKER-7d1f"
 AUTHOR = "Notewriter Q"
+ME_TOO_CONTACT = "quinn.metoo@uni.example.edu"
 
 
 def note(client, ticket_id: int, body: str = f"Caller is rude; {MARKER}", role: dict = STAFF, **extra):
@@ -88,6 +89,8 @@ def noted(client, desk) -> tuple[dict, str]:
     client.post(f"/api/v1/tickets/{created['id']}/messages", json={"body": "Public reply", "author_name": "Ana"},
                 headers=STAFF)
     posted = note(client, created["id"]).get_json()
+    assert client.post(f"/api/v1/tickets/{created['id']}/me-too", json={"contact": ME_TOO_CONTACT},
+                       headers=USER).status_code == 200  # their address is as private as the note
     return {**created, "follow_token": desk.follow_tokens[created["id"]]}, str(posted["id"])
 
 
@@ -103,6 +106,7 @@ def test_no_get_route_shows_an_internal_note_to_a_campus_user(client, noted):
             response = client.get(path + query, headers=USER)
             text = response.get_data(as_text=True)
             assert MARKER not in text and "rude" not in text and AUTHOR not in text, path + query
+            assert ME_TOO_CONTACT.split("@")[0] not in text, path + query
             if path != "/api/v1/openapi.json":  # the document names the kinds and fields, of course
                 assert "note_posted" not in text and '"internal":true' not in text.replace(" ", ""), path
             seen += response.status_code == 200
@@ -115,7 +119,7 @@ def test_no_get_route_shows_an_internal_note_to_a_campus_user(client, noted):
     assert [message["body"] for message in messages] == ["Public reply"]
     assert all(str(message["id"]) != note_id for message in messages)
     events = client.get(f"/api/v1/tickets/{ticket['id']}/events", headers=USER).get_json()["items"]
-    assert [event["kind"] for event in events] == ["created", "message_posted"]
+    assert [event["kind"] for event in events] == ["created", "message_posted", "me_too"]
     (listed_ticket,) = client.get("/api/v1/tickets", headers=USER).get_json()["items"]
     assert listed_ticket["message_count"] == 1
     followed = client.get(f"/api/v1/follow/{ticket['follow_token']}").get_json()  # the reporter's link

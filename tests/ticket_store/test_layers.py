@@ -20,7 +20,7 @@ LAYERS = {
     "follow_payloads": 3, "report_payloads": 3,
     # the handlers, and the app factory
     "api": 4, "analytics_api": 4, "backup": 4, "staff_api": 4, "follow_api": 4, "outbox_api": 4,
-    "attachments": 4, "duplicates": 4, "notices": 4, "__init__": 5,
+    "attachments": 4, "follow_photos": 4, "duplicates": 4, "notices": 4, "__init__": 5,
 }
 HTTP = ("flask", "werkzeug")
 
