@@ -89,6 +89,10 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
 
             section("web app in the browser", rows, skipped, lambda: measure_web(
                 bench.web.url, bench.store.url, args.web_runs, use=not args.no_web_use))
+            from .web_assets import measure_assets
+
+            section("web app's scripts and first paints", rows, skipped, lambda: measure_assets(
+                bench.web.url, bench.store.url, args.web_runs))
         section("store writes", rows, skipped, lambda: measure_writes(bench.api, args.repeat, bench.store_cpu))
         section("mail sender", rows, skipped, lambda: measure_mail(bench.store.url, 1000))
         rows += bench.resource_rows()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dash import Dash
+from flask import request
 
 from . import shell
+from .compression import add_compression
+from .page_scripts import page_scripts
 from .security import add_security_headers
 
 #: The page frame Dash writes, with the page's language (read aloud correctly by screen readers).
@@ -27,7 +30,17 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>
 """
 
-app = Dash(
+
+class HelpdeskDash(Dash):
+    """Dash, writing each page's script tags for that page (dash_app/page_scripts.py)."""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["scripts"] = page_scripts(kwargs.get("scripts", ""), request.path,
+                                         self.config.requests_pathname_prefix)
+        return super().interpolate_index(**kwargs)
+
+
+app = HelpdeskDash(
     __name__,
     use_pages=True,
     pages_folder="",  # the pages are imported below, as ordinary modules
@@ -50,6 +63,7 @@ with server.test_request_context("/"):
     app.index()
 
 add_security_headers(app)
+add_compression(server)
 
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=8050)
