@@ -1,0 +1,348 @@
+"""Text search (SPEC §7.4): how text becomes terms, and the inverted index of tickets' public text.
+
+A ticket's public text (title, description, location, reporter; never a staff-only field or a
+message) is cut into terms. ``ticket_terms`` holds one row per distinct term of a ticket: the
+term's id (63 bits of its MD5, so Python and DuckDB compute it alike with no lookup), the ticket
+and a weight (2 for a word of the title). ``search_terms`` is the dictionary: each term's text
+(for prefixes) and how many tickets had it when imports counted (the order in which a search
+looks its words up). Both are written in the ticket's own transaction.
+
+Terms: text is NFKC-normalised, case-folded and stripped of accents (NFD without nonspacing
+marks), so ``café``, ``CAFE\u0301`` and ``cafe`` are one term. A word is a run of letters and
+digits in which single joiners (hyphens, apostrophes, dots, underscores) may stand between two of
+them; the joiners are dropped, so ``wi-fi`` is ``wifi``, and a joined word also gives its parts,
+so ``rossi`` finds ``anna.rossi@campus.example``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import unicodedata
+from typing import Iterable
+
+import duckdb
+import pyarrow as pa
+
+MAX_WORDS = 32
+TITLE_WEIGHT, TEXT_WEIGHT = 2, 1  # a word in the title counts twice for sort=relevance
+SEARCHED_FIELDS = ("title", "description", "location", "reporter")
+JOINERS = "-_'.\u00b7\u2010\u2011\u2019\u02bc"
+_JOINER_CLASS = "[" + re.escape(JOINERS) + "]"
+# [^\W_] is a letter or digit (str.isalnum), in any script.
+WORD = re.compile(rf"[^\W_]+(?:{_JOINER_CLASS}[^\W_]+)*")
+JOINER = re.compile(_JOINER_CLASS)
+INDEX_BATCH = 200_000  # tickets indexed by one statement in a migration or an import
+VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
+
+SCHEMA = """
+CREATE TABLE ticket_terms (
+    term BIGINT NOT NULL,
+    ticket_id INTEGER NOT NULL,
+    weight UTINYINT NOT NULL
+);
+CREATE TABLE search_terms (
+    id BIGINT PRIMARY KEY,
+    term VARCHAR NOT NULL,
+    tickets BIGINT NOT NULL DEFAULT 0
+);
+"""
+
+# The terms of ASCII text in DuckDB, equal to terms() (there fold() is lower() and the joiners are
+# - _ ' .): every run of letters and digits (the words and the parts of joined words), and each
+# joined word without its joiners.
+ASCII_TERMS_MACRO = (
+    "CREATE OR REPLACE TEMP MACRO ascii_terms(text) AS list_distinct(list_concat("
+    "regexp_extract_all(lower(text), '[a-z0-9]+'), "
+    "list_transform(regexp_extract_all(lower(text), '[a-z0-9]+(?:[-_''.][a-z0-9]+)+'), "
+    "lambda word: regexp_replace(word, '[-_''.]', '', 'g'))))"
+)
+TERM_ID_SQL = "(md5_number({}) >> 65)::BIGINT"  # term_id() in DuckDB
+
+
+def fold(text: str) -> str:
+    """Return *text* without case, accents or Unicode form differences (NFKC, casefold, no marks)."""
+    if text.isascii():
+        return text.lower()  # NFKC and accent stripping leave ASCII as it is; casefold is lower here
+    # Dotless ı is i without its dot, as İ is i with one (whose dot, a mark, goes with the accents).
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold().replace("ı", "i"))
+    return unicodedata.normalize("NFC", "".join(c for c in folded if unicodedata.category(c) != "Mn"))
+
+
+def words(text: str) -> list[str]:
+    """Return the words of *text* as terms, in order, each with its joiners dropped."""
+    return [JOINER.sub("", word) for word in WORD.findall(fold(text))]
+
+
+def terms(text: str) -> set[str]:
+    """Return every term of *text*: its words, and the parts of words with joiners."""
+    found = set(WORD.findall(fold(text)))
+    for word in [word for word in found if not word.isalnum()]:
+        found.discard(word)
+        parts = JOINER.split(word)
+        found.add("".join(parts))
+        found.update(parts)
+    return found
+
+
+def term_id(term: str) -> int:
+    """Return the term's id: 63 bits of its MD5 (TERM_ID_SQL in DuckDB)."""
+    return int.from_bytes(hashlib.md5(term.encode()).digest(), "little") >> 65
+
+
+def ticket_terms(fields: dict) -> dict[str, int]:
+    """Return each term of a ticket's public text with its weight (the title's words weigh more)."""
+    weights: dict[str, int] = {}
+    for key in SEARCHED_FIELDS:
+        if fields.get(key):
+            weight = TITLE_WEIGHT if key == "title" else TEXT_WEIGHT
+            for term in terms(fields[key]):
+                if weights.get(term, 0) < weight:
+                    weights[term] = weight
+    return weights
+
+
+def add_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, fields: dict) -> None:
+    """Index one ticket's public text (inside the write that stores it)."""
+    weights = ticket_terms(fields)
+    if not weights:
+        return
+    ids = {term: term_id(term) for term in weights}
+    cursor.execute(
+        "INSERT INTO search_terms (id, term) SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) ON CONFLICT DO NOTHING",
+        [list(ids.values()), list(ids)])
+    cursor.execute("INSERT INTO ticket_terms SELECT unnest(?::BIGINT[]), ?, unnest(?::UTINYINT[])",
+                   [list(ids.values()), ticket_id, list(weights.values())])
+
+
+def replace_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict, new: dict) -> None:
+    """Replace the index rows of a ticket whose public text changed from *old* to *new*."""
+    stale = [term_id(term) for term in ticket_terms(old)]
+    if stale:
+        # Naming the old terms lets the scan skip every row group whose term range holds none of them.
+        cursor.execute("DELETE FROM ticket_terms WHERE ticket_id = ? AND term IN (SELECT unnest(?::BIGINT[]))",
+                       [ticket_id, stale])
+    add_ticket(cursor, ticket_id, new)
+
+
+def index_tickets(cursor: duckdb.DuckDBPyConnection, first_id: int, stop_id: int) -> None:
+    """Index the tickets first_id ≤ id < stop_id, set-based (an import, inside its write; the migration).
+
+    Each distinct text is cut into terms once: ASCII text in DuckDB, other text in Python (the
+    same terms()). Each batch goes in sorted by term, so a term's rows lie together and a lookup
+    reads only the row groups whose term range holds it.
+    """
+    cursor.execute(ASCII_TERMS_MACRO)
+    for start in range(first_id, stop_id, INDEX_BATCH):
+        stop = min(stop_id, start + INDEX_BATCH)
+        index_batch(cursor, start, stop)
+    for table in ("batch_texts", "text_terms", "batch_postings"):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def index_batch(cursor: duckdb.DuckDBPyConnection, start: int, stop: int) -> None:
+    """Index the tickets start ≤ id < stop (see index_tickets)."""
+    fields = " UNION ".join(f"SELECT {field} AS text FROM tickets WHERE id >= $1 AND id < $2 AND {field} <> ''"
+                            for field in SEARCHED_FIELDS)
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE batch_texts AS {fields}", [start, stop])
+    other = [text for (text,) in cursor.execute(
+        "SELECT text FROM batch_texts WHERE strlen(text) <> length(text)").fetchall()]
+    cursor.register("other_terms", pa.table({
+        "text": pa.array(other, pa.string()),
+        "terms": pa.array([sorted(terms(text)) for text in other], pa.list_(pa.string()))}))
+    try:
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE text_terms AS "
+            "SELECT text, ascii_terms(text) AS terms FROM batch_texts WHERE strlen(text) = length(text) "
+            "UNION ALL SELECT text, terms FROM other_terms")
+    finally:
+        cursor.unregister("other_terms")
+    # Per ticket: the title's terms weigh 2, the other fields' terms not in the title 1.
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_postings AS "
+        "WITH per_ticket AS (SELECT t.id, coalesce(title.terms, []) AS title_terms, "
+        "list_distinct(flatten([coalesce(d.terms, []), coalesce(l.terms, []), coalesce(r.terms, [])])) AS other "
+        "FROM tickets t LEFT JOIN text_terms title ON title.text = t.title "
+        "LEFT JOIN text_terms d ON d.text = t.description LEFT JOIN text_terms l ON l.text = t.location "
+        "LEFT JOIN text_terms r ON r.text = t.reporter WHERE t.id >= ? AND t.id < ?) "
+        f"SELECT unnest(title_terms) AS term, id, {TITLE_WEIGHT}::UTINYINT AS weight FROM per_ticket UNION ALL "
+        "SELECT unnest(list_filter(other, lambda term: NOT list_contains(title_terms, term))), id, "
+        f"{TEXT_WEIGHT}::UTINYINT FROM per_ticket", [start, stop])
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE batch_terms AS SELECT term, {TERM_ID_SQL.format('term')} AS id, count(*) AS n "
+        "FROM batch_postings GROUP BY term")
+    cursor.execute("INSERT INTO ticket_terms SELECT d.id, p.id, p.weight FROM batch_postings p "
+                   "JOIN batch_terms d USING (term) ORDER BY d.id, p.id")
+    cursor.execute("INSERT INTO search_terms SELECT id, term, n FROM batch_terms ORDER BY term "
+                   "ON CONFLICT DO UPDATE SET tickets = search_terms.tickets + excluded.tickets")
+    cursor.execute("DROP TABLE batch_terms")
+
+
+def create_index(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Create the index and fill it from every ticket (schema migration 6)."""
+    cursor.execute(SCHEMA)
+    first, last = cursor.execute("SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM tickets").fetchone()
+    index_tickets(cursor, first, last + 1)
+
+
+class SearchWords:
+    """The words of a search, ready to be matched: at most MAX_WORDS, the last one maybe a prefix."""
+
+    def __init__(self, query: str) -> None:
+        self.words = list(dict.fromkeys(word for word in words(query) if word))
+        # The last word is still being typed unless the query ends after it ("100%", "wifi.").
+        self.prefix = bool(self.words) and bool(query) and query[-1].isalnum()
+        self.numbers = {word: int(word) for word in self.words
+                        if word.isascii() and word.isdigit() and len(word) < 18}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def is_prefix(self, word: str) -> bool:
+        return self.prefix and word == self.words[-1]
+
+    def matches(self, cursor: duckdb.DuckDBPyConnection) -> Matches:
+        """Look the words up in the dictionary and return how to find the tickets matching them all."""
+        exact = [word for word in self.words if not self.is_prefix(word)]
+        sql = "SELECT false, term, id, tickets FROM search_terms WHERE id IN (SELECT unnest(?::BIGINT[]))"
+        params: list = [[term_id(word) for word in exact]]
+        if len(exact) < len(self.words):
+            # Every term starting with the word sorts between it and the word followed by the highest character.
+            sql += (" UNION ALL SELECT true, term, id, tickets FROM search_terms "
+                    f"WHERE term >= ? AND term < ? || '{chr(sys.maxunicode)}'")
+            params += [self.words[-1], self.words[-1]]
+        found: dict[str, list[tuple[int, int]]] = {}
+        for prefixed, term, id_, tickets in cursor.execute(sql, params).fetchall():
+            word = self.words[-1] if prefixed else term
+            found.setdefault(word, []).append((id_, tickets))
+        lookups = []
+        for word in self.words:
+            ids = [id_ for id_, _ in found.get(word, [])]
+            if not ids and word not in self.numbers:
+                return Matches(self, [])  # a word no ticket has: nothing matches
+            lookups.append(Lookup(word, ids, sum(tickets for _, tickets in found.get(word, [])),
+                                  self.numbers.get(word), self.is_prefix(word)))
+        return Matches(self, sorted(lookups, key=lambda lookup: lookup.tickets))
+
+
+class Lookup:
+    """One word of a search: its term ids (several for a prefix), how many tickets had them, its number."""
+
+    def __init__(self, word: str, ids: list[int], tickets: int, number: int | None, prefix: bool) -> None:
+        self.word, self.ids, self.tickets, self.number, self.prefix = word, ids, tickets, number, prefix
+
+    def postings(self) -> tuple[str, list]:
+        """Return a query of (ticket_id, weight) for this word's postings, and its parameters."""
+        parts, params = [], []
+        if self.ids:
+            # Constants (not a list) so that the scan reads only the row groups whose term range holds them.
+            parts.append(f"SELECT ticket_id, weight FROM ticket_terms WHERE term IN ({', '.join('?' * len(self.ids))})")
+            params += self.ids
+        if self.number is not None:
+            parts.append(f"SELECT id::INTEGER, {TITLE_WEIGHT}::UTINYINT FROM tickets WHERE id = ?")
+            params.append(self.number)
+        return " UNION ALL ".join(parts), params
+
+    def in_terms(self, found: dict[str, int], ticket_id: int) -> int:
+        """Return this word's weight in a ticket with the terms *found* (0: it does not match)."""
+        weight = found.get(self.word, 0)
+        if self.prefix:
+            weight = max([weight, *(value for term, value in found.items() if term.startswith(self.word))])
+        if self.number == ticket_id:
+            weight = max(weight, TITLE_WEIGHT)
+        return weight
+
+
+class Matches:
+    """The tickets that match every word of a search, found rarest word first."""
+
+    def __init__(self, search: SearchWords, lookups: list[Lookup]) -> None:
+        self.search = search
+        self.lookups = lookups  # empty: nothing matches
+        self.found: tuple[list[int], list[int]] | None = None  # (ids, scores) when already known
+
+    def resolve(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """For many words: intersect the rarest few in SQL, and when few tickets remain check the rest on their text."""
+        if len(self.lookups) <= 3 or self.found is not None:
+            return
+        sql, params = self.chain(self.lookups[:3])
+        candidates = cursor.execute(sql, params).fetchall()
+        if len(candidates) > VERIFY_LIMIT:
+            return
+        rest = self.lookups[3:]
+        ids, scores = [], []
+        if candidates:
+            texts = cursor.execute(
+                f"SELECT id, {', '.join(SEARCHED_FIELDS)} FROM tickets WHERE id IN (SELECT unnest(?::BIGINT[]))",
+                [[ticket_id for ticket_id, _ in candidates]]).fetchall()
+            score_of = dict(candidates)
+            for ticket_id, *text in sorted(texts):
+                found = ticket_terms(dict(zip(SEARCHED_FIELDS, text)))
+                weights = [lookup.in_terms(found, ticket_id) for lookup in rest]
+                if all(weights):
+                    ids.append(ticket_id)
+                    scores.append(score_of[ticket_id] + sum(weights))
+        self.found = (ids, scores)
+
+    def chain(self, lookups: list[Lookup]) -> tuple[str, list]:
+        """Return a query of (ticket_id, score) for the tickets having every word of *lookups*, and its parameters.
+
+        Each word is looked up only among the tickets the words before it matched, so a common word
+        costs a scan of its own postings, not a join of them. The score adds each word's weight.
+        """
+        steps, params = [], []
+        for index, lookup in enumerate(lookups):
+            source, source_params = lookup.postings()
+            within = f" WHERE ticket_id IN (SELECT ticket_id FROM w{index - 1})" if index else ""
+            steps.append(f"w{index} AS MATERIALIZED (SELECT ticket_id, max(weight) AS weight FROM ({source}){within} "
+                         "GROUP BY ticket_id)")
+            params += source_params
+        last = len(lookups) - 1
+        if last == 0:
+            return f"WITH {steps[0]} SELECT ticket_id, weight AS score FROM w0", params
+        every = " UNION ALL ".join(f"SELECT ticket_id, weight FROM w{index}" for index in range(len(lookups)))
+        return (f"WITH {', '.join(steps)} SELECT ticket_id, sum(weight) AS score FROM ({every}) "
+                f"WHERE ticket_id IN (SELECT ticket_id FROM w{last}) GROUP BY ticket_id", params)
+
+    def sql(self) -> tuple[str, list]:
+        """Return a query of (ticket_id, score) for the matching tickets, and its parameters."""
+        if not self.lookups:
+            return "SELECT NULL::INTEGER AS ticket_id, 0 AS score WHERE FALSE", []
+        if self.found is not None:
+            return "SELECT unnest(?::INTEGER[]) AS ticket_id, unnest(?::INTEGER[]) AS score", list(self.found)
+        return self.chain(self.lookups)
+
+
+def count_words(query: str) -> int:
+    """Return how many words *query* has, as a search counts them."""
+    return len(set(words(query)))
+
+
+def expected_rows(rows: Iterable[tuple]) -> pa.Table:
+    """Return the ticket_terms rows (with each term's text) of (id, *SEARCHED_FIELDS) rows, in Python."""
+    term_column, id_column, ticket_column, weight_column = [], [], [], []
+    for ticket_id, *texts in rows:
+        for term, weight in ticket_terms(dict(zip(SEARCHED_FIELDS, texts))).items():
+            term_column.append(term)
+            id_column.append(term_id(term))
+            ticket_column.append(ticket_id)
+            weight_column.append(weight)
+    return pa.table({"text": pa.array(term_column, pa.string()), "term": pa.array(id_column, pa.int64()),
+                     "ticket_id": pa.array(ticket_column, pa.int32()), "weight": pa.array(weight_column, pa.uint8())})
+
+
+def index_differences(cursor: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Return the index rows that are missing or stale compared with the tickets' text (none when consistent)."""
+    rows = cursor.execute(f"SELECT id, {', '.join(SEARCHED_FIELDS)} FROM tickets ORDER BY id").fetchall()
+    cursor.register("expected_terms", expected_rows(rows))
+    try:
+        return cursor.execute(
+            "(SELECT 'missing', * FROM (SELECT term, ticket_id, weight FROM expected_terms "
+            "EXCEPT ALL SELECT term, ticket_id, weight FROM ticket_terms)) UNION ALL "
+            "(SELECT 'stale', * FROM (SELECT term, ticket_id, weight FROM ticket_terms "
+            "EXCEPT ALL SELECT term, ticket_id, weight FROM expected_terms)) UNION ALL "
+            "(SELECT DISTINCT 'not in the dictionary', term, NULL, text FROM expected_terms "
+            "WHERE (term, text) NOT IN (SELECT (id, term) FROM search_terms)) LIMIT 20"
+        ).fetchall()
+    finally:
+        cursor.unregister("expected_terms")
