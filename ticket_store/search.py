@@ -48,15 +48,13 @@ CREATE TABLE search_terms (
 );
 """
 
-# The terms of ASCII text in DuckDB, equal to terms() (there fold() is lower() and the joiners are
+# The words of ASCII text in DuckDB, as terms() cuts them (there fold() is lower() and the joiners are
 # - _ ' .): every run of letters and digits (the words and the parts of joined words), and each
 # joined word without its joiners.
-ASCII_TERMS_MACRO = (
-    "CREATE OR REPLACE TEMP MACRO ascii_terms(text) AS list_distinct(list_concat("
-    "regexp_extract_all(lower(text), '[a-z0-9]+'), "
-    "list_transform(regexp_extract_all(lower(text), '[a-z0-9]+(?:[-_''.][a-z0-9]+)+'), "
-    "lambda word: regexp_replace(word, '[-_''.]', '', 'g'))))"
-)
+ASCII_RUNS = "regexp_extract_all(lower(text), '[a-z0-9]+')"
+ASCII_JOINED = ("regexp_replace(unnest(regexp_extract_all(lower(text), '[a-z0-9]+(?:[-_''.][a-z0-9]+)+')), "
+                "'[-_''.]', '', 'g')")
+HAS_JOINED = "regexp_matches(text, '[a-zA-Z0-9][-_''.][a-zA-Z0-9]')"  # cheaper than looking for joined words
 TERM_ID_SQL = "(md5_number({}) >> 65)::BIGINT"  # term_id() in DuckDB
 
 
@@ -128,54 +126,46 @@ def replace_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict,
 def index_tickets(cursor: duckdb.DuckDBPyConnection, first_id: int, stop_id: int) -> None:
     """Index the tickets first_id ≤ id < stop_id, set-based (an import, inside its write; the migration).
 
-    Each distinct text is cut into terms once: ASCII text in DuckDB, other text in Python (the
-    same terms()). Each batch goes in sorted by term, so a term's rows lie together and a lookup
-    reads only the row groups whose term range holds it.
+    ASCII text is cut into terms in DuckDB, other text in Python (terms(), as creates do). Each
+    batch goes in sorted by term, so a term's rows lie together and a lookup reads only the row
+    groups whose term range holds it.
     """
-    cursor.execute(ASCII_TERMS_MACRO)
     for start in range(first_id, stop_id, INDEX_BATCH):
-        stop = min(stop_id, start + INDEX_BATCH)
-        index_batch(cursor, start, stop)
-    for table in ("batch_texts", "text_terms", "batch_postings"):
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        index_batch(cursor, start, min(stop_id, start + INDEX_BATCH))
 
 
 def index_batch(cursor: duckdb.DuckDBPyConnection, start: int, stop: int) -> None:
     """Index the tickets start ≤ id < stop (see index_tickets)."""
-    fields = " UNION ".join(f"SELECT {field} AS text FROM tickets WHERE id >= $1 AND id < $2 AND {field} <> ''"
-                            for field in SEARCHED_FIELDS)
-    cursor.execute(f"CREATE OR REPLACE TEMP TABLE batch_texts AS {fields}", [start, stop])
-    other = [text for (text,) in cursor.execute(
-        "SELECT text FROM batch_texts WHERE strlen(text) <> length(text)").fetchall()]
-    cursor.register("other_terms", pa.table({
-        "text": pa.array(other, pa.string()),
-        "terms": pa.array([sorted(terms(text)) for text in other], pa.list_(pa.string()))}))
+    def fields(ascii: bool) -> str:
+        return " UNION ALL ".join(
+            f"SELECT id, {field} AS text, {TITLE_WEIGHT if field == 'title' else TEXT_WEIGHT}::UTINYINT AS weight "
+            f"FROM tickets WHERE id >= $1 AND id < $2 AND strlen({field}) {'=' if ascii else '<>'} length({field})"
+            for field in SEARCHED_FIELDS)
+
+    other = cursor.execute(fields(ascii=False), [start, stop]).fetchall()
+    cut = [(ticket_id, weight, term) for ticket_id, text, weight in other for term in terms(text)]
+    cursor.register("other_words", pa.table({
+        "id": pa.array([row[0] for row in cut], pa.int64()), "weight": pa.array([row[1] for row in cut], pa.uint8()),
+        "term": pa.array([row[2] for row in cut], pa.string())}))
     try:
         cursor.execute(
-            "CREATE OR REPLACE TEMP TABLE text_terms AS "
-            "SELECT text, ascii_terms(text) AS terms FROM batch_texts WHERE strlen(text) = length(text) "
-            "UNION ALL SELECT text, terms FROM other_terms")
+            f"CREATE OR REPLACE TEMP TABLE batch_words AS WITH fields AS ({fields(ascii=True)}) "
+            f"SELECT id, weight, unnest({ASCII_RUNS}) AS term FROM fields "
+            f"UNION ALL SELECT id, weight, {ASCII_JOINED} FROM fields WHERE {HAS_JOINED} "
+            "UNION ALL SELECT id, weight, term FROM other_words", [start, stop])
     finally:
-        cursor.unregister("other_terms")
-    # Per ticket: the title's terms weigh 2, the other fields' terms not in the title 1.
+        cursor.unregister("other_words")
+    # One row per term of a ticket, with its greatest weight (a word of the title and the description: 2);
+    # numbering the distinct terms first lets the rows be grouped and sorted by integers.
     cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_postings AS "
-        "WITH per_ticket AS (SELECT t.id, coalesce(title.terms, []) AS title_terms, "
-        "list_distinct(flatten([coalesce(d.terms, []), coalesce(l.terms, []), coalesce(r.terms, [])])) AS other "
-        "FROM tickets t LEFT JOIN text_terms title ON title.text = t.title "
-        "LEFT JOIN text_terms d ON d.text = t.description LEFT JOIN text_terms l ON l.text = t.location "
-        "LEFT JOIN text_terms r ON r.text = t.reporter WHERE t.id >= ? AND t.id < ?) "
-        f"SELECT unnest(title_terms) AS term, id, {TITLE_WEIGHT}::UTINYINT AS weight FROM per_ticket UNION ALL "
-        "SELECT unnest(list_filter(other, lambda term: NOT list_contains(title_terms, term))), id, "
-        f"{TEXT_WEIGHT}::UTINYINT FROM per_ticket", [start, stop])
-    cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE batch_terms AS SELECT term, {TERM_ID_SQL.format('term')} AS id, count(*) AS n "
-        "FROM batch_postings GROUP BY term")
-    cursor.execute("INSERT INTO ticket_terms SELECT d.id, p.id, p.weight FROM batch_postings p "
-                   "JOIN batch_terms d USING (term) ORDER BY d.id, p.id")
+        f"CREATE OR REPLACE TEMP TABLE batch_terms AS SELECT term, {TERM_ID_SQL.format('term')} AS id, "
+        "count(DISTINCT id) AS n FROM batch_words GROUP BY term")
+    cursor.execute("INSERT INTO ticket_terms SELECT d.id, w.id, max(w.weight) FROM batch_words w "
+                   "JOIN batch_terms d USING (term) GROUP BY d.id, w.id ORDER BY d.id, w.id")
     cursor.execute("INSERT INTO search_terms SELECT id, term, n FROM batch_terms ORDER BY term "
                    "ON CONFLICT DO UPDATE SET tickets = search_terms.tickets + excluded.tickets")
-    cursor.execute("DROP TABLE batch_terms")
+    for table in ("batch_words", "batch_terms"):
+        cursor.execute(f"DROP TABLE {table}")
 
 
 def create_index(cursor: duckdb.DuckDBPyConnection) -> None:
