@@ -19,7 +19,7 @@ import hashlib
 import re
 import sys
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -34,6 +34,7 @@ WORD = re.compile(rf"[^\W_]+(?:{_JOINER_CLASS}[^\W_]+)*")
 JOINER = re.compile(_JOINER_CLASS)
 INDEX_BATCH = 200_000  # tickets indexed by one statement in a migration or an import
 VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
+COMMON_SHARE = 0.05  # a word in more of the tickets is common: checked on the candidates' text when they are few
 
 SCHEMA = """
 CREATE TABLE ticket_terms (
@@ -194,8 +195,11 @@ class SearchWords:
     def matches(self, cursor: duckdb.DuckDBPyConnection) -> Matches:
         """Look the words up in the dictionary and return how to find the tickets matching them all."""
         exact = [word for word in self.words if not self.is_prefix(word)]
-        sql = "SELECT false, term, id, tickets FROM search_terms WHERE id IN (SELECT unnest(?::BIGINT[]))"
-        params: list = [[term_id(word) for word in exact]]
+        # Constants, so that the dictionary's key finds them; a prefix is a range of its sorted terms.
+        sql = f"SELECT false, term, id, tickets FROM search_terms WHERE id IN ({', '.join('?' * len(exact))})"
+        params: list = [term_id(word) for word in exact]
+        if not exact:
+            sql, params = "SELECT false, '', 0, 0 WHERE false", []
         if len(exact) < len(self.words):
             # Every term starting with the word sorts between it and the word followed by the highest character.
             sql += (" UNION ALL SELECT true, term, id, tickets FROM search_terms "
@@ -251,28 +255,67 @@ class Matches:
         self.lookups = lookups  # empty: nothing matches
         self.found: tuple[list[int], list[int]] | None = None  # (ids, scores) when already known
 
-    def resolve(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        """For many words: intersect the rarest few in SQL, and when few tickets remain check the rest on their text."""
+    def resolve(self, cursor: duckdb.DuckDBPyConnection, scored: bool = True) -> None:
+        """For many words: intersect the rare ones, and when few tickets remain check the common ones on their text.
+
+        Checking the common words on the candidates' text (the same terms() the index holds)
+        spares scans of their long postings ("the" is in 90 % of tickets).
+        """
         if len(self.lookups) <= 3 or self.found is not None:
             return
-        sql, params = self.chain(self.lookups[:3])
-        candidates = cursor.execute(sql, params).fetchall()
-        if len(candidates) > VERIFY_LIMIT:
-            return
-        rest = self.lookups[3:]
-        ids, scores = [], []
-        if candidates:
-            texts = cursor.execute(
-                f"SELECT id, {', '.join(SEARCHED_FIELDS)} FROM tickets WHERE id IN (SELECT unnest(?::BIGINT[]))",
-                [[ticket_id for ticket_id, _ in candidates]]).fetchall()
-            score_of = dict(candidates)
-            for ticket_id, *text in sorted(texts):
-                found = ticket_terms(dict(zip(SEARCHED_FIELDS, text)))
-                weights = [lookup.in_terms(found, ticket_id) for lookup in rest]
-                if all(weights):
-                    ids.append(ticket_id)
-                    scores.append(score_of[ticket_id] + sum(weights))
-        self.found = (ids, scores)
+        tickets = cursor.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        rare = max(3, sum(lookup.tickets <= tickets * COMMON_SHARE for lookup in self.lookups))
+        if scored:
+            sql, params = self.chain(self.lookups[:rare])
+            scores = dict(cursor.execute(sql, params).fetchall())
+        else:  # only which tickets (an order by score needs the weights)
+            sql, params = self.ids_chain(self.lookups[:rare])
+            scores = {ticket_id: 0 for (ticket_id,) in cursor.execute(sql, params).fetchall()}
+        for index, lookup in enumerate(self.lookups[rare:], rare):  # each common word among the candidates
+            if len(scores) <= VERIFY_LIMIT:
+                self.found = self.verify(cursor, scores, self.lookups[index:])
+                return
+            source, params = lookup.postings()
+            rows = cursor.execute(f"SELECT ticket_id, max(weight) FROM ({source}) "
+                                  "WHERE ticket_id IN (SELECT unnest(?::INTEGER[])) GROUP BY ticket_id",
+                                  [*params, list(scores)]).fetchall()
+            scores = {ticket_id: scores[ticket_id] + weight for ticket_id, weight in rows}
+        self.found = self.verify(cursor, scores, [])
+
+    def verify(self, cursor: duckdb.DuckDBPyConnection, scores: dict[int, int],
+               rest: list[Lookup]) -> tuple[list[int], list[int]]:
+        """Return the (ids, scores) of the candidates whose text also has every word of *rest*."""
+        if not rest or not scores:
+            return sorted(scores), [scores[ticket_id] for ticket_id in sorted(scores)]
+        texts = cursor.execute(  # constants, so that the tickets' key finds them
+            f"SELECT id, {', '.join(SEARCHED_FIELDS)} FROM tickets WHERE id IN ({', '.join('?' * len(scores))})",
+            list(scores)).fetchall()
+        ids, found_scores = [], []
+        for ticket_id, *text in sorted(texts):
+            found = ticket_terms(dict(zip(SEARCHED_FIELDS, text)))
+            weights = [lookup.in_terms(found, ticket_id) for lookup in rest]
+            if all(weights):
+                ids.append(ticket_id)
+                found_scores.append(scores[ticket_id] + sum(weights))
+        return ids, found_scores
+
+    def ids_chain(self, lookups: list[Lookup]) -> tuple[str, list]:
+        """Return a query of the ids of the tickets having every word of *lookups* (maybe repeated), and its parameters."""
+        sql, params = "", []
+        for lookup in lookups:
+            source, source_params = lookup.postings()
+            sql = (f"SELECT ticket_id FROM ({source}) WHERE ticket_id IN ({sql})" if sql
+                   else f"SELECT ticket_id FROM ({source})")
+            params = [*source_params, *params]
+        return sql, params
+
+    def ids_sql(self) -> tuple[str, list]:
+        """Return a query of the ids of the matching tickets (maybe repeated), and its parameters."""
+        if not self.lookups:
+            return "SELECT NULL::INTEGER AS ticket_id WHERE FALSE", []
+        if self.found is not None:
+            return "SELECT unnest(?::INTEGER[]) AS ticket_id", [self.found[0]]
+        return self.ids_chain(self.lookups)
 
     def chain(self, lookups: list[Lookup]) -> tuple[str, list]:
         """Return a query of (ticket_id, score) for the tickets having every word of *lookups*, and its parameters.
@@ -301,6 +344,41 @@ class Matches:
         if self.found is not None:
             return "SELECT unnest(?::INTEGER[]) AS ticket_id, unnest(?::INTEGER[]) AS score", list(self.found)
         return self.chain(self.lookups)
+
+
+class PageQuery(Protocol):
+    """What page() reads of the list's query (payloads.TicketQuery)."""
+
+    status: list[str] | None
+    sort: str
+    limit: int
+    offset: int
+
+
+def page(cursor: duckdb.DuckDBPyConnection, search: SearchWords, where: str, params: list,
+         query: PageQuery) -> tuple[list[int], dict[str, int]]:
+    """Return the ids of the page of tickets matching *search* and *where* (the list's other filters but
+    the status), and how many match per status, from one statement that scans the tickets once."""
+    matches = search.matches(cursor)
+    matches.resolve(cursor, scored=query.sort == "relevance")
+    if query.sort == "relevance":
+        sql, match_params = matches.sql()
+        source = f"SELECT id, status, found.score AS key FROM tickets JOIN ({sql}) found ON found.ticket_id = id WHERE {where}"
+        params = [*match_params, *params]
+        order = "key DESC, id DESC"  # the tickets whose matching words weigh most first, the newest among equals
+    else:
+        sql, match_params = matches.ids_sql()
+        source = f"SELECT id, status, {query.sort.removeprefix('-')} AS key FROM tickets WHERE {where} AND id IN ({sql})"
+        params = [*params, *match_params]
+        direction = "DESC" if query.sort.startswith("-") else "ASC"
+        order = f"key {direction} NULLS LAST, id {direction}"
+    statuses = f"WHERE status IN ({', '.join('?' * len(query.status))})" if query.status else ""
+    ids, by_status = cursor.execute(
+        f"WITH m AS MATERIALIZED ({source}) SELECT "
+        f"(SELECT list(id ORDER BY {order}) FROM (SELECT id, key FROM m {statuses} ORDER BY {order} LIMIT ? OFFSET ?)), "
+        "(SELECT map(list(status), list(n)) FROM (SELECT status, count(*) AS n FROM m GROUP BY status))",
+        [*params, *(query.status or []), query.limit, query.offset]).fetchone()
+    return ids or [], dict(by_status or {})
 
 
 def count_words(query: str) -> int:
