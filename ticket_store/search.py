@@ -101,27 +101,58 @@ def ticket_terms(fields: dict) -> dict[str, int]:
     return weights
 
 
-def add_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, fields: dict) -> None:
-    """Index one ticket's public text (inside the write that stores it)."""
+class KnownTerms:
+    """Term ids known to be in the committed dictionary, so that a create inserts only new terms there.
+
+    Ids are added only after the write that inserted them committed (remember); a missing id only
+    costs an insert that finds it there already. Bounded: past MAX_KNOWN it starts over.
+    """
+
+    MAX_KNOWN = 200_000
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def remember(self, ids: Iterable[int]) -> None:
+        if len(self.ids) > self.MAX_KNOWN:
+            self.ids = set()
+        self.ids.update(ids)
+
+
+def ticket_rows(ticket_id: int, fields: dict) -> tuple[list[tuple[int, int, int]], dict[int, str]]:
+    """Return one ticket's ticket_terms rows, and its terms by id."""
     weights = ticket_terms(fields)
-    if not weights:
-        return
     ids = {term: term_id(term) for term in weights}
-    cursor.execute(
-        "INSERT INTO search_terms (id, term) SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) ON CONFLICT DO NOTHING",
-        [list(ids.values()), list(ids)])
-    cursor.execute("INSERT INTO ticket_terms SELECT unnest(?::BIGINT[]), ?, unnest(?::UTINYINT[])",
-                   [list(ids.values()), ticket_id, list(weights.values())])
+    return [(ids[term], ticket_id, weight) for term, weight in weights.items()], {id_: term for term, id_ in ids.items()}
 
 
-def replace_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict, new: dict) -> None:
+def add_terms(cursor: duckdb.DuckDBPyConnection, terms_by_id: dict[int, str], known: KnownTerms | None) -> list[int]:
+    """Add to the dictionary the terms it may not hold yet; return their ids (remember them once committed)."""
+    new = [id_ for id_ in terms_by_id if known is None or id_ not in known.ids]
+    if new:
+        cursor.execute("INSERT INTO search_terms (id, term) SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) "
+                       "ON CONFLICT DO NOTHING", [new, [terms_by_id[id_] for id_ in new]])
+    return new
+
+
+def add_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, fields: dict,
+               known: KnownTerms | None = None) -> list[int]:
+    """Index one ticket's public text (inside the write that stores it); return the dictionary's new ids."""
+    rows, terms_by_id = ticket_rows(ticket_id, fields)
+    if rows:
+        cursor.execute("INSERT INTO ticket_terms SELECT unnest(?::BIGINT[]), ?, unnest(?::UTINYINT[])",
+                       [[row[0] for row in rows], ticket_id, [row[2] for row in rows]])
+    return add_terms(cursor, terms_by_id, known)
+
+
+def replace_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict, new: dict) -> list[int]:
     """Replace the index rows of a ticket whose public text changed from *old* to *new*."""
     stale = [term_id(term) for term in ticket_terms(old)]
     if stale:
         # Naming the old terms lets the scan skip every row group whose term range holds none of them.
         cursor.execute("DELETE FROM ticket_terms WHERE ticket_id = ? AND term IN (SELECT unnest(?::BIGINT[]))",
                        [ticket_id, stale])
-    add_ticket(cursor, ticket_id, new)
+    return add_ticket(cursor, ticket_id, new)
 
 
 def index_tickets(cursor: duckdb.DuckDBPyConnection, first_id: int, stop_id: int) -> None:

@@ -101,6 +101,7 @@ class Tickets:
         self.review_threshold = review_threshold
         self.targets = targets or dict(DEFAULT_TARGETS)
         self.clock = clock or utc_now
+        self.known_terms = search.KnownTerms()
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -115,6 +116,7 @@ class Tickets:
                       language: str | None = None, name: str | None = None) -> Ticket:
         """Store a new open ticket, in the *language* the categorizer detected, and its 'created' event."""
         db = self.db
+        new_terms: list[int] = []
 
         def write(cursor: duckdb.DuckDBPyConnection) -> Ticket:
             now = self.clock()
@@ -124,13 +126,19 @@ class Tickets:
                    "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language)
             db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}",
                             (*row, due.response_risk_at, due.resolution_risk_at))
-            search.add_ticket(cursor, row[0], fields)
+            # Its search terms go in with the group commit's other rows; the dictionary's new ones now.
+            postings, terms_by_id = search.ticket_rows(row[0], fields)
+            for posting in postings:
+                db.insert_later("ticket_terms", "term, ticket_id, weight", posting)
+            new_terms[:] = search.add_terms(cursor, terms_by_id, self.known_terms)
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
             record_event(db, ticket["id"], 1, now, role, "created", None, created, name)
             return ticket
 
-        return db.write(write)
+        ticket = db.write(write)
+        self.known_terms.remember(new_terms)  # committed
+        return ticket
 
     def update_ticket(self, ticket_id: int, changes: dict[str, Any], role: str, expected: int | None,
                       name: str | None = None,
@@ -171,6 +179,7 @@ class Tickets:
         version = current["version"] + 1
         assignments = {**edited, **triaged, "updated_at": now, "version": version}
         if edited:
+            db.insert_deferred_now(cursor)  # the ticket's terms may still wait in this group commit
             search.replace_ticket(cursor, ticket_id, current, {**current, **edited})
         if recategorized:
             assignments.update(category=changes["category"], category_source="staff")
