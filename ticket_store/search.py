@@ -32,7 +32,7 @@ _JOINER_CLASS = "[" + re.escape(JOINERS) + "]"
 # [^\W_] is a letter or digit (str.isalnum), in any script.
 WORD = re.compile(rf"[^\W_]+(?:{_JOINER_CLASS}[^\W_]+)*")
 JOINER = re.compile(_JOINER_CLASS)
-INDEX_BATCH = 200_000  # tickets indexed by one statement in a migration or an import
+INDEX_BATCH = 100_000  # tickets indexed at once by a migration or an import (their words fit in memory)
 VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
 COMMON_SHARE = 0.05  # a word in more of the tickets is common: checked on the candidates' text when they are few
 
@@ -150,8 +150,8 @@ def replace_ticket(cursor: duckdb.DuckDBPyConnection, ticket_id: int, old: dict,
     stale = [term_id(term) for term in ticket_terms(old)]
     if stale:
         # Naming the old terms lets the scan skip every row group whose term range holds none of them.
-        cursor.execute("DELETE FROM ticket_terms WHERE ticket_id = ? AND term IN (SELECT unnest(?::BIGINT[]))",
-                       [ticket_id, stale])
+        cursor.execute(f"DELETE FROM ticket_terms WHERE ticket_id = ? AND term IN ({', '.join('?' * len(stale))})",
+                       [ticket_id, *stale])
     return add_ticket(cursor, ticket_id, new)
 
 
@@ -264,7 +264,7 @@ class Lookup:
             parts.append(f"SELECT ticket_id, weight FROM ticket_terms WHERE term IN ({', '.join('?' * len(self.ids))})")
             params += self.ids
         if self.number is not None:
-            parts.append(f"SELECT id::INTEGER, {TITLE_WEIGHT}::UTINYINT FROM tickets WHERE id = ?")
+            parts.append(f"SELECT id::INTEGER AS ticket_id, {TITLE_WEIGHT}::UTINYINT AS weight FROM tickets WHERE id = ?")
             params.append(self.number)
         return " UNION ALL ".join(parts), params
 

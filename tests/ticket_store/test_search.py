@@ -161,6 +161,25 @@ class TestSearch:
         client.post(f"/api/v1/tickets/{ticket['id']}/messages", json={"body": "zebracrossing"}, headers=STAFF)
         assert found(client, "zebracrossing") == []
 
+    def test_a_number_also_finds_the_ticket_with_that_id(self, client, desk):
+        heating = desk.create("Heating broken")
+        window = desk.create("Window stuck")
+        assert found(client, f"#{window['id']}") == [window["id"]]
+        assert found(client, f"#{heating['id']} heating") == [heating["id"]]
+        assert found(client, f"#{heating['id']} window") == []
+
+    def test_staff_only_text_is_never_searched(self, client, desk):
+        ticket = desk.create("Heating broken")
+        note = client.post(f"/api/v1/tickets/{ticket['id']}/messages", json={"body": "zebracrossing", "internal": True},
+                           headers=STAFF)
+        assert note.status_code == 201, note.get_json()
+        changed = client.patch(f"/api/v1/tickets/{ticket['id']}", json={"assignee": "Quintana"},
+                               headers={**STAFF, **if_match(ticket["version"])})
+        assert changed.status_code == 200, changed.get_json()
+        for role in (USER, STAFF):
+            assert found(client, "zebracrossing", role) == [] and found(client, "quintana", role) == []
+        assert found(client, "heating", USER) == [ticket["id"]]
+
     def test_a_query_without_words_filters_nothing(self, client, desk):
         ids = [desk.create()["id"], desk.create()["id"]]
         assert found(client, "!!!") == ids
