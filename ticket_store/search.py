@@ -34,6 +34,7 @@ WORD = re.compile(rf"[^\W_]+(?:{_JOINER_CLASS}[^\W_]+)*")
 JOINER = re.compile(_JOINER_CLASS)
 INDEX_BATCH = 100_000  # tickets indexed at once by a migration or an import (their words fit in memory)
 VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
+SEPARATE_TERMS = 16  # a prefix of at most this many terms looks each up on its own
 COMMON_SHARE = 0.05  # a word in more of the tickets is common: checked on the candidates' text when they are few
 
 SCHEMA = """
@@ -259,8 +260,12 @@ class Lookup:
     def postings(self) -> tuple[str, list]:
         """Return a query of (ticket_id, weight) for this word's postings, and its parameters."""
         parts, params = [], []
-        if self.ids:
-            # Constants (not a list) so that the scan reads only the row groups whose term range holds them.
+        if 0 < len(self.ids) <= SEPARATE_TERMS:
+            # One equality per term: the scan reads only the row groups whose term range holds it, and
+            # filters its rows itself (an IN list only prunes row groups and leaves a filter above the scan).
+            parts += ["SELECT ticket_id, weight FROM ticket_terms WHERE term = ?"] * len(self.ids)
+            params += self.ids
+        elif self.ids:
             parts.append(f"SELECT ticket_id, weight FROM ticket_terms WHERE term IN ({', '.join('?' * len(self.ids))})")
             params += self.ids
         if self.number is not None:
