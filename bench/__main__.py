@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--tickets", type=int, help="one size (default 100000)")
     group.add_argument("--sizes", type=sizes, help="several sizes, comma-separated")
-    parser.add_argument("--repeat", type=int, default=100, help="requests per latency row (searches: a quarter)")
+    parser.add_argument("--repeat", type=int, default=100, help="requests per latency row (32-word searches: half)")
     parser.add_argument("--web-runs", type=int, default=5, help="fresh-browser visits per page")
     parser.add_argument("--no-web", action="store_true", help="skip the real-browser part")
     parser.add_argument("--no-web-use", action="store_true", help="time first renders only, not callbacks")

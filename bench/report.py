@@ -56,6 +56,8 @@ def analysis_goal(row: Row) -> bool:
 
 TARGETS: list[tuple[str, Target]] = [  # key pattern (regular expression), target
     (r"store\.list\.", Target("p50 ≤ 30 ms", lambda row: row.p50_ms <= 30)),
+    (r"store\.search\.many_words$", Target("p50 ≤ 30 ms", lambda row: row.p50_ms <= 30)),
+    (r"store\.search\.", Target("p50 ≤ 10 ms", lambda row: row.p50_ms <= 10)),
     (r"store\.get$", Target("p50 ≤ 5 ms", lambda row: row.p50_ms <= 5)),
     (r"store\.bulk\.", Target("p50 ≤ 1 s", lambda row: row.p50_ms <= 1000)),
     (r"store\.create\.one$", Target("p50 ≤ 10 ms", lambda row: row.p50_ms <= 10)),

@@ -14,7 +14,7 @@ from .categorizer import Categorizer, ticket_text
 from .db import Database
 from .errors import InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, INVISIBLE_OR_WHITE_RE2, WHITE_SPACE, JsonRefused, read_json
-from .schema import SEARCH_TEXT
+from .search import index_tickets
 from .service_levels import DEFAULT_TARGETS, Target, due_times_sql
 from .tickets import EVENT_COLUMNS, RISK_COLUMNS, TICKET_COLUMNS, utc_now
 
@@ -274,10 +274,9 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer,
         first_ticket = db.reserve_ids("tickets", count)
         first_event = db.reserve_ids("events", count)
         cursor.execute(
-            f"INSERT INTO tickets ({TICKET_COLUMNS}, {RISK_COLUMNS}, search_text) "
+            f"INSERT INTO tickets ({TICKET_COLUMNS}, {RISK_COLUMNS}) "
             f"SELECT * EXCLUDE (language), 'normal', NULL, NULL, {due_response}, {due_resolution}, 0, language, NULL, 0, 0, NULL, "
-            f"{risk_response}, {risk_resolution}, "
-            f"{SEARCH_TEXT} FROM ("
+            f"{risk_response}, {risk_resolution} FROM ("
             "SELECT ? + c.row - 1 AS id, shown_text(c.title) AS title, trim_text(c.description) AS description, "
             "shown_text(c.location) AS location, shown_text(c.reporter) AS reporter, "
             "coalesce(a.category, trim_text(c.category)), CASE WHEN a.category IS NULL THEN 'staff' ELSE 'auto' END, "
@@ -286,6 +285,7 @@ def import_tickets(db: Database, path: str, kind: str, categorizer: Categorizer,
             "FROM checked c LEFT JOIN assigned_categories a USING (row)) ORDER BY id",
             [first_ticket],
         )
+        index_tickets(cursor, first_ticket, first_ticket + count)
         cursor.execute(
             f"INSERT INTO events ({EVENT_COLUMNS}, version) "
             "SELECT ? + c.row - 1, ? + c.row - 1, ?, 'staff', 'imported', NULL, "

@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 
 from . import outbox, report_rules, rules
+from .schema import SEARCH_TEXT as TICKET_TEXT  # the public text, lowercased
 from .similar import fold, key_words, location_words
 from .similar_index import OpenTicketIndex
 from .tickets import Tickets, fetch_ticket_row, iso, record_event
@@ -112,7 +113,7 @@ class Duplicates:
         terms = [*words, *sorted(place - set(words))]
         ids = self.index.candidates(terms, typed_prefix(text), CANDIDATES)
         if ids is None:  # the index is being built: scan
-            hits = " + ".join(f"contains(search_text, ?)::INT * {len(term)}" for term in terms)
+            hits = " + ".join(f"contains({TICKET_TEXT}, ?)::INT * {len(term)}" for term in terms)
             rows = self.db.cursor().execute(
                 f"SELECT {SIMILAR_COLUMNS} FROM (SELECT {SIMILAR_COLUMNS}, {hits} AS hits FROM tickets "
                 "WHERE status IN ('open', 'active') AND merged_into IS NULL) WHERE hits > 0 "

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from .categorizer import CATEGORIES
 from .categorizer.language import NAMES as LANGUAGE_NAMES
 from .errors import InvalidInput
+from .search import MAX_WORDS, count_words
 
 STATUSES = ("open", "active", "closed")
 Status = Literal["open", "active", "closed"]
@@ -342,9 +343,11 @@ class TicketQuery(BaseModel):
     sla: list[SlaState] | None = Field(None, description=(
         "Comma list of service-level states at the time of asking: ok, at_risk (75 % of a running target "
         "used), breached."))
-    q: trimmed_text(FIELD_LIMITS["q"]) | None = Field(None, description=(
-        "Words that must all appear, in any case, in title, description, location or reporter; #123 matches a "
-        f"ticket id. At most {FIELD_LIMITS['q']} characters after trimming."))
+    q: Annotated[trimmed_text(FIELD_LIMITS["q"]), AfterValidator(at_most_words)] | None = Field(None, description=(
+        "Words that must all appear in title, description, location or reporter, ignoring case, accents, Unicode "
+        "form and punctuation inside words (wi-fi = wifi); the last word also matches as a prefix unless the "
+        f"text ends after it; #123 also matches a ticket id. At most {MAX_WORDS} words and "
+        f"{FIELD_LIMITS['q']} characters after trimming."))
     opened_after: DateOrTimestamp | None = Field(
         None, description="Opened at or after this instant (a date means its midnight, UTC).")
     opened_before: DateOrTimestamp | None = Field(
@@ -358,10 +361,19 @@ class TicketQuery(BaseModel):
     sort: Literal[
         "id", "-id", "opened_at", "-opened_at", "updated_at", "-updated_at", "closed_at", "-closed_at",
         "status", "-status", "category", "-category", "title", "-title",
-        "response_due_at", "-response_due_at", "resolution_due_at", "-resolution_due_at",
-    ] = Field("-opened_at", description="Sort field, '-' for descending; default -opened_at.")
+        "response_due_at", "-response_due_at", "resolution_due_at", "-resolution_due_at", "relevance",
+    ] = Field("-opened_at", description=(
+        "Sort field, '-' for descending; default -opened_at. relevance (with q only): the tickets with more of "
+        "the words, and words in the title, first; newest first among equals."))
     limit: int = Field(50, ge=1, le=200, description="Page size.")
     offset: int = Field(0, ge=0, le=10_000_000, description="Rows to skip.")
+
+
+def at_most_words(value: str) -> str:
+    """Refuse a search of more than MAX_WORDS words (every one must match, so none may be dropped)."""
+    if count_words(value) > MAX_WORDS:
+        raise ValueError(f"must have at most {MAX_WORDS} words")
+    return value
 
 
 def describe(error: dict[str, Any]) -> dict[str, str]:
@@ -417,7 +429,11 @@ def parse_ticket_query(args: dict[str, str]) -> TicketQuery:
     for name in ("status", "category", "priority", "sla", "language"):
         if name in values:
             values[name] = [part.strip() for part in values[name].split(",") if part.strip()] or None
-    return parse(TicketQuery, values)
+    query = parse(TicketQuery, values)
+    if query.sort == "relevance" and not query.q:
+        raise InvalidInput("sort=relevance needs a search: give q too.",
+                           [{"field": "sort", "message": "relevance needs q"}])
+    return query
 
 
 assert set(CATEGORIES) == set(Category.__args__)

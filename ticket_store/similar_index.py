@@ -15,6 +15,7 @@ import numpy as np
 
 from .db import Database
 from .similar import key_words
+from .schema import SEARCH_TEXT as TICKET_TEXT  # the public text, lowercased
 from .tickets import utc_now
 
 #: Changes committed this long after the instant they were stamped with are still seen.
@@ -58,7 +59,7 @@ class OpenTicketIndex:
             try:
                 started = utc_now()
                 last_id = cursor.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
-                rows = cursor.execute("SELECT id, search_text FROM tickets WHERE status IN ('open', 'active') "
+                rows = cursor.execute(f"SELECT id, {TICKET_TEXT} FROM tickets WHERE status IN ('open', 'active') "
                                       "AND merged_into IS NULL AND id <= ? ORDER BY id", [last_id]).fetchall()
             finally:
                 cursor.close()
@@ -85,7 +86,7 @@ class OpenTicketIndex:
         """Take in the tickets created or changed since the last look (call with the lock held)."""
         now = utc_now()
         rows = self.db.cursor().execute(
-            "SELECT id, status IN ('open', 'active') AND merged_into IS NULL, search_text FROM tickets "
+            f"SELECT id, status IN ('open', 'active') AND merged_into IS NULL, {TICKET_TEXT} FROM tickets "
             "WHERE id > ? OR updated_at > ?", [self.last_id, self.last_look]).fetchall()
         for id_, shown, text in rows:
             position = self.position.get(id_)

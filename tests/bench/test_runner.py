@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 EVERY_ROW = {
     "load.import",
     "store.list.first_page", "store.list.user_first_page", "store.list.deep_offset", "store.list.category",
-    "store.list.sort_title", "store.list.sla_due", "store.bulk.500", "analyses.service_levels", "store.search.one_word", "store.search.two_words", "store.get",
+    "store.list.sort_title", "store.list.sla_due", "store.bulk.500", "analyses.service_levels", "store.search.one_word", "store.search.two_words", "store.search.prefix", "store.search.relevance",
+    "store.search.many_words", "store.get", "resources.search_index",
     "analyses.open_since_7d", "analyses.open_since_365d", "analyses.resolution_time", "analyses.category_active",
     "http.function_refusal", "http.store_health",
     "reference.open_since_7d", "reference.open_since_365d", "reference.resolution_utc_months",

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from harness.processes import store_process
+from ticket_store import search
 
 WRITERS = 8
 CYCLES = 10
@@ -110,6 +111,7 @@ def check_database(path: str, acknowledged: Acknowledged) -> dict[str, int]:
         orphan_events = con.execute(
             "SELECT count(*) FROM events WHERE ticket_id NOT IN (SELECT id FROM tickets)").fetchone()[0]
         assert orphans == orphan_events == 0
+        assert search.index_differences(con) == []  # the search index holds exactly the tickets' text
         return {"tickets": len(tickets), "messages": len(messages), "edits": len(edits)}
 
 
@@ -180,7 +182,9 @@ def test_import_killed_midway_is_all_or_nothing(db_path, tmp_path):
         with open_when_released(str(db_path)) as con:
             tickets, events = con.execute("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM events)"
                                           ).fetchone()
+            index_differences = search.index_differences(con)
         assert tickets in (counts[-1], counts[-1] + rows) and events == tickets, (cycle, tickets, events)
+        assert index_differences == []  # the import's index rows went with its tickets, or neither did
         counts.append(tickets)
     print(f"one import of {rows:,} rows takes {duration:.1f} s; tickets after each killed import: {counts[1:]}")
 

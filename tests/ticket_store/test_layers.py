@@ -10,6 +10,7 @@ PACKAGE = Path(ticket_store.__file__).parent
 LAYERS = {
     # the helpdesk's rules, the schema and the categorizer stand alone
     "rules": 0, "schema": 0, "categorizer": 0, "service_levels": 0, "images": 0, "report_rules": 0, "similar": 0,
+    "search": 0,
     # the connection and its grouped writes
     "db": 1,
     # the SQL behind named methods
@@ -58,6 +59,6 @@ def test_no_module_imports_one_on_a_higher_layer():
 
 
 def test_the_rules_the_database_and_the_sql_know_no_http():
-    for name in ("rules", "schema", "db", "tickets", "analytics", "follow", "outbox"):
+    for name in ("rules", "schema", "search", "db", "tickets", "analytics", "follow", "outbox"):
         _, outside = runtime_imports(PACKAGE / f"{name}.py")
         assert not outside & set(HTTP), f"{name}.py imports {sorted(outside & set(HTTP))}"

@@ -82,3 +82,33 @@ def test_a_second_version_database_numbers_its_history_and_stale_edits_follow_it
                         headers={"If-Match": '"1"'}).get_json()["version"] == 5
     assert db.cursor().execute("SELECT max(version) FROM events").fetchone()[0] == 5
     db.close()
+
+
+def test_a_database_without_the_search_index_gains_it_at_its_first_start(tmp_path):
+    """Migration 6 fills the index from every ticket and drops search_text, after 8 and 9 and without 5."""
+    from ticket_store import search
+
+    path = str(tmp_path / "helpdesk.duckdb")
+    with duckdb.connect(path) as con:
+        con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+        for version, sql in MIGRATIONS:
+            if version != 6:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [version])
+        con.execute("INSERT INTO tickets (id, title, description, location, reporter, category, category_source, "
+                    "category_confidence, status, opened_at, updated_at, version, message_count) VALUES "
+                    "(7, 'Wi-Fi', 'The CAFE\u0301 has no signal', 'Caffè Centrale', 'anna.rossi@campus.example', 'it', "
+                    "'auto', 0.9, 'open', TIMESTAMP '2026-01-05 09:00', TIMESTAMP '2026-01-05 09:00', 1, 0)")
+
+    app = create_app({"DB_PATH": path})
+    client = app.test_client()
+    cursor = app.extensions["ticket_store"].db.cursor()
+    assert search.index_differences(cursor) == []
+    assert "search_text" not in [row[0] for row in cursor.execute("DESCRIBE tickets").fetchall()]
+    for query in ("wifi café", "rossi caff", "WI-FI"):
+        assert [ticket["id"] for ticket in client.get(f"/api/v1/tickets?q={query}", headers=STAFF).get_json()["items"]
+                ] == [7], query
+    app.extensions["ticket_store"].db.close()
+    with duckdb.connect(path) as con:
+        versions = [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+    assert versions == [version for version, _ in MIGRATIONS]
