@@ -155,5 +155,5 @@ def test_web_app_sends_security_headers_that_allow_only_its_own_scripts(monkeypa
         assert f"'sha256-{digest}'" in directives["script-src"], body[:200]
     for path in ("/_dash-layout", "/_dash-dependencies", "/assets/helpdesk.css"):
         assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
-    too_big = client.post("/_dash-update-component", data=b"x" * (5 * 1024 * 1024), content_type="application/json")
+    too_big = client.post("/_dash-update-component", data=b"x" * (16 * 1024 * 1024), content_type="application/json")
     assert too_big.status_code == 413
