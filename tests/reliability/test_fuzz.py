@@ -64,6 +64,16 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
 include-path = "/api/v1/import"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
 
+# A merge names its main ticket in the body: one that does not exist is a 422 naming the field.
+[[operations]]
+include-path-regex = "^/api/v1/tickets/[^/]+/merge$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "412", "422"]
+
+# A notice's expiry must lie in the future: a moment a JSON schema cannot compare with now.
+[[operations]]
+include-path = "/api/v1/notices"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "422"]
+
 [[operations]]
 include-path = "/api/v1/tickets/bulk"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "422"]
