@@ -34,7 +34,7 @@ def small_run(tmp_path_factory) -> dict:
     # Without the browser, which alone takes longer than the rest (tests/e2e drives it).
     command = [sys.executable, "-m", "bench", "--tickets", "2000", "--repeat", "6", "--no-web",
                "--demo-messages", "20", "--out", str(out), "--name", "smoke"]
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     report = json.loads((out / "smoke.json").read_text())
     report["markdown"] = (out / "smoke.md").read_text()

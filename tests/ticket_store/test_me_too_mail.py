@@ -55,13 +55,19 @@ def test_a_me_too_contact_is_told_once_then_mailed_each_reply_and_status_change(
     assert all(ticket["follow_token"] not in json.dumps(details) for *_, details in queued)
 
 
+def upper_local_part(address: str) -> str:
+    """Return *address* as stored when typed in capitals: the domain is lowercased, the local part kept."""
+    local, _, domain = address.upper().rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
 def test_a_ticket_without_a_reporter_contact_still_mails_its_me_too_people_once_each(app, client):
     ticket = report(client, contact=None)
     me_too(client, ticket["id"], FIRST)
     me_too(client, ticket["id"], FIRST.upper())  # the same person twice: one mail per change
     client.post(f"/api/v1/tickets/{ticket['id']}/status", json={"status": "active"}, headers=STAFF)
     assert [(kind, recipient) for kind, recipient, *_ in mails(app, ticket["id"])] == [
-        ("me_too_added", FIRST), ("me_too_added", FIRST.upper()), ("status_changed", FIRST)]
+        ("me_too_added", FIRST), ("me_too_added", upper_local_part(FIRST)), ("status_changed", FIRST)]
 
 
 def test_bulk_status_changes_mail_the_me_too_people_too(app, client):
