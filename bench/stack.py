@@ -134,6 +134,9 @@ class Bench:
             self.load_rows = self.build()
             self.size_mb = file_size_mb(self.database)
             shutil.copyfile(self.database, self.work / "reference.duckdb")
+            wal = self.database.with_name(self.database.name + ".wal")
+            if wal.exists():  # writes not yet checkpointed (the demo's last messages) are part of the data
+                shutil.copyfile(wal, self.work / "reference.duckdb.wal")
             self.reference = ReadOnlyDatabase(self.work / "reference.duckdb")
             self.start_services()
         except BaseException:
