@@ -12,13 +12,18 @@
     }
 
     // The address for the list's state; defaults are left out, so a plain list is plain /tickets.
-    function listAddress(status, category, query, review, sortModel, language) {
+    function listAddress(status, category, query, review, sortModel, language, staff) {
         var params = new URLSearchParams();
         if (status && status !== 'all') { params.set('status', status); }
         if (category && category !== 'all') { params.set('category', category); }
         if (query && query.trim()) { params.set('q', query.trim()); }
         if (review) { params.set('review', '1'); }
         if (language && language !== 'all') { params.set('language', language); }
+        staff = staff || {};
+        if (staff.sla && staff.sla !== 'all') { params.set('sla', staff.sla); }
+        if (staff.queue === 'unassigned') { params.set('assignee', 'none'); }
+        if (staff.queue === 'mine') { params.set('queue', 'mine'); }
+        if (staff.priority && staff.priority !== 'all') { params.set('priority', staff.priority); }
         var sorted = (sortModel || []).filter(function (entry) { return entry.sort === 'asc' || entry.sort === 'desc'; })[0];
         var sort = sorted ? (sorted.sort === 'desc' ? '-' : '') + sorted.colId : '-id';
         if (sort !== '-id') { params.set('sort', sort); }
@@ -29,7 +34,7 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         tickets: {
             // Keep the list's filters, search and sort in the address (replaced, so Back leaves the list).
-            keepStateInAddress: function (status, category, query, review, request, language) {
+            keepStateInAddress: function (status, category, query, review, request, language, sla, queue, priority) {
                 if (window.location.pathname !== '/tickets') { return window.dash_clientside.no_update; }
                 // The grid's last request holds its sort; before its first, the address does.
                 var sortModel = request ? (request.sortModel || []) : null;
@@ -37,7 +42,8 @@
                     var current = new URLSearchParams(window.location.search).get('sort');
                     sortModel = current ? [{colId: current.replace(/^-/, ''), sort: current.charAt(0) === '-' ? 'desc' : 'asc'}] : [];
                 }
-                var address = listAddress(status, category, query, review, sortModel, language);
+                var address = listAddress(status, category, query, review, sortModel, language,
+                                          {sla: sla, queue: queue, priority: priority});
                 if (address !== window.location.pathname + window.location.search) {
                     window.history.replaceState(window.history.state, '', address);
                 }

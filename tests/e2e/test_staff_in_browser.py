@@ -116,3 +116,11 @@ def test_service_levels_panel_links_to_the_tickets_at_risk(open_page, stack):
     page.click("#analytics-service-breached")
     expect(page).to_have_url(re.compile(r"/tickets\?sla=breached$"))
     expect(page.locator("#tickets-sla")).to_have_value("breached")
+    expect(page.locator("#tickets-summary")).not_to_be_empty(timeout=LIVE)  # the list has drawn: its address is written
+    expect(page).to_have_url(re.compile(r"/tickets\?sla=breached$"))  # the staff filter stays in the address
+    page.select_option("#tickets-priority", "high")
+    page.click("#tickets-queue input[value='unassigned']")
+    expect(page).to_have_url(re.compile(r"/tickets\?sla=breached&assignee=none&priority=high$"))
+    page.reload()
+    expect(page.locator("#tickets-priority")).to_have_value("high", timeout=LIVE)
+    expect(page.locator("#tickets-sla")).to_have_value("breached")

@@ -103,6 +103,9 @@ clientside_callback(
     Input("tickets-needs-review", "value"),
     Input("tickets-grid", "getRowsRequest"),
     Input("tickets-language", "value"),
+    Input("tickets-sla", "value"),  # the staff filters too, so a shared queue stays that queue
+    Input("tickets-queue", "value"),
+    Input("tickets-priority", "value"),
 )
 
 

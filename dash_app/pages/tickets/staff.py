@@ -51,9 +51,10 @@ def staff_row(ticket: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def staff_controls(query: Mapping[str, Any]) -> html.Div:
-    """Return the staff filters and the bulk bar; ``?sla=`` and ``?assignee=`` in the address preset them."""
+    """Return the staff filters and the bulk bar; ``?sla=``, ``?assignee=none``, ``?queue=mine`` and ``?priority=`` preset them."""
     sla = query.get("sla") if query.get("sla") in {option["value"] for option in SLA_FILTERS} else ALL
-    queue = "unassigned" if query.get("assignee") == "none" else ALL
+    queue = "unassigned" if query.get("assignee") == "none" else "mine" if query.get("queue") == "mine" else ALL
+    priority = query.get("priority") if query.get("priority") in {option["value"] for option in PRIORITY_FILTERS} else ALL
     return html.Div(
         [
             dbc.Row(
@@ -63,7 +64,7 @@ def staff_controls(query: Mapping[str, Any]) -> html.Div:
                     dbc.Col([dbc.Label("Service level", html_for="tickets-sla", class_name="visually-hidden"),
                              dbc.Select(id="tickets-sla", options=SLA_FILTERS, value=sla, size="sm")], xs=6, md=4),
                     dbc.Col([dbc.Label("Priority", html_for="tickets-priority", class_name="visually-hidden"),
-                             dbc.Select(id="tickets-priority", options=PRIORITY_FILTERS, value=ALL, size="sm")],
+                             dbc.Select(id="tickets-priority", options=PRIORITY_FILTERS, value=priority, size="sm")],
                             xs=6, md=3),
                 ],
                 class_name="g-2 mb-2 align-items-center",
@@ -79,7 +80,7 @@ def staff_controls(query: Mapping[str, Any]) -> html.Div:
                 className="bulk-bar d-flex flex-wrap gap-2 align-items-center p-2 mb-2",
             ),
             html.Div(id="tickets-bulk-result", role="status"),
-            dcc.Store(id="tickets-staff-query", data=staff_query(queue, sla, ALL, "")),
+            dcc.Store(id="tickets-staff-query", data=staff_query(queue, sla, priority, "")),
             dcc.Store(id="tickets-bulk-done"),
         ],
         id="tickets-staff-controls",
