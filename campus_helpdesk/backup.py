@@ -102,7 +102,8 @@ def restore_backup(backup: Path, db_path: Path, say: Callable[[str], None]) -> d
     wal = db_path.with_name(db_path.name + ".wal")
     if db_path.exists():
         try:  # opening it takes DuckDB's lock, which a running store holds; closing it folds its .wal in
-            duckdb.connect(str(db_path)).close()
+            with duckdb.connect(str(db_path)) as con:
+                con.execute("CHECKPOINT")
         except duckdb.IOException as error:
             if "lock on file" in str(error).lower():
                 raise BackupError(f"A ticket store is running on {db_path}; stop it first (the restore replaces "
