@@ -162,6 +162,24 @@ def test_the_list_filters_and_sorts_by_service_level(timed, clock):
     assert ids("sla=at_risk") == [normal["id"]]
 
 
+def test_the_staffs_queue_counts_only_the_statuses_it_asks_for(timed, clock):
+    waiting, taken, closed_late = create(timed), create(timed), create(timed)
+    timed.post(f"/api/v1/tickets/{taken['id']}/status", json={"status": "active"}, headers=STAFF)
+    clock.at(30)  # all three breached their response target; one of them is then closed
+    close(timed, closed_late)
+
+    def page(query: str) -> dict:
+        return timed.get(f"/api/v1/tickets?{query}", headers=STAFF).get_json()
+
+    queue = page("sla=at_risk,breached&status=open,active&sort=response_due_at&with_counts=true")
+    assert queue["counts"] == {"open": 1, "active": 1} and queue["total"] == 2
+    assert [ticket["id"] for ticket in queue["items"]] == [waiting["id"], taken["id"]]
+    assert page("sla=breached&status=open,active")["total"] == 2
+    closed = page("sla=breached&status=closed&with_counts=true")
+    assert closed["counts"] == {"closed": 1} and [ticket["id"] for ticket in closed["items"]] == [closed_late["id"]]
+    assert page("sla=breached&status=closed,open&with_counts=true")["counts"] == {"closed": 1, "open": 1}
+
+
 def test_helpdesk_sla_overrides_the_targets(tmp_path, clock, monkeypatch):
     monkeypatch.setenv("HELPDESK_SLA", '{"normal": {"response_hours": 2}, "urgent": {"resolution_hours": 4.5}}')
     app = create_app({"DB_PATH": str(tmp_path / "sla.duckdb"), "CLOCK": clock})
