@@ -8,12 +8,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from ..follow_client import FollowClient
+from ..photo_views import PHOTO_HINT, PHOTO_TYPES_ACCEPTED, full_size_view, thumbnail_buttons
 from ..photos_client import MAX_PHOTO_BYTES, uploaded_photo
 from ..service_errors import ServiceError
 
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
-PHOTO_TYPES_ACCEPTED = "image/jpeg,image/png,image/webp"
 
 
 def follow_photos_card() -> dbc.Card:
@@ -30,8 +30,7 @@ def follow_photos_card() -> dbc.Card:
                             id="follow-photo-upload", accept=PHOTO_TYPES_ACCEPTED, max_size=MAX_PHOTO_BYTES,
                             multiple=False,
                         ),
-                        dbc.FormText("JPEG, PNG or WebP up to 10 MiB; on a phone this opens the camera. Location "
-                                     "data and other metadata are removed."),
+                        dbc.FormText(PHOTO_HINT),
                     ],
                     id="follow-photo-form",
                     style=HIDDEN,
@@ -39,12 +38,7 @@ def follow_photos_card() -> dbc.Card:
                 html.Div(id="follow-photo-alert", role="alert", className="mt-2"),
                 dcc.Store(id="follow-photo-state"),
                 dcc.Store(id="follow-photos-key"),
-                dbc.Modal(
-                    [dbc.ModalHeader(dbc.ModalTitle("Photo")),
-                     dbc.ModalBody(html.Img(id="follow-photo-full", alt="The photo at full size",
-                                            style={"maxWidth": "100%"}))],
-                    id="follow-photo-modal", size="xl", is_open=False,
-                ),
+                full_size_view("follow-photo"),
             ]
         ),
         id="follow-photos-card",
@@ -60,17 +54,7 @@ def photo_state(followed: dict[str, Any]) -> dict[str, Any]:
 
 def thumbnails(client: FollowClient, token: str) -> list[Any]:
     """Return the followed ticket's thumbnails, each a button that opens the photo full size."""
-    return [
-        html.Button(
-            html.Img(src=client.photo_data_url(photo["thumbnail_url"]), alt=f"Photo {number} of your ticket",
-                     className="rounded border", style={"maxWidth": "160px", "maxHeight": "160px"}),
-            id={"type": "follow-photo", "path": photo["url"]},
-            className="btn p-0 border-0 bg-transparent follow-photo-thumbnail",
-            n_clicks=0,
-            title="Open the photo full size",
-        )
-        for number, photo in enumerate(client.photos(token), start=1)
-    ]
+    return thumbnail_buttons(client.photos(token), client.photo_data_url, "follow-photo", "your ticket")
 
 
 @callback(

@@ -8,11 +8,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from ..follow_client import FollowClient
+from ..photo_views import PHOTO_TYPES_ACCEPTED
 from ..photos_client import MAX_PHOTO_BYTES, uploaded_photo
 from ..present import ticket_number
 from ..service_errors import ServiceError
 
-ACCEPTED = "image/jpeg,image/png,image/webp"
 NOT_A_PHOTO = "This file is not a JPEG, PNG or WebP photo, so it will not be sent; choose another one."
 
 
@@ -23,7 +23,7 @@ def photo_field() -> html.Div:
             html.Div("A photo (optional)", className="form-label", id="new-photo-label"),
             dcc.Upload(
                 dbc.Button("Add a photo", color="outline-primary", id="new-photo-add"),
-                id="new-photo", accept=ACCEPTED, max_size=MAX_PHOTO_BYTES, multiple=False,
+                id="new-photo", accept=PHOTO_TYPES_ACCEPTED, max_size=MAX_PHOTO_BYTES, multiple=False,
             ),
             html.Div(id="new-photo-chosen", className="small mt-1", **{"aria-live": "polite"}),
             dbc.FormText("JPEG, PNG or WebP up to 10 MiB; on a phone this opens the camera. It is sent with the "

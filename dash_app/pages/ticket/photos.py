@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from ...photo_views import PHOTO_HINT, PHOTO_TYPES_ACCEPTED, full_size_view, thumbnail_buttons
 from ...photos_client import MAX_PHOTO_BYTES, ReportOnceClient, uploaded_photo
 from ...service_errors import ServiceError
 from ...session import role_of
@@ -31,20 +32,14 @@ def photos_card() -> dbc.Card:
                 dcc.Upload(
                     dbc.Button("Add a photo", color="outline-primary", id="ticket-photo-add"),
                     id="ticket-photo-upload",
-                    accept="image/jpeg,image/png,image/webp",
+                    accept=PHOTO_TYPES_ACCEPTED,
                     max_size=MAX_PHOTO_BYTES,
                     multiple=False,
                 ),
-                dbc.FormText("JPEG, PNG or WebP up to 10 MiB; on a phone this opens the camera. Location data "
-                             "and other metadata are removed."),
+                dbc.FormText(PHOTO_HINT),
                 html.Div(id="ticket-photo-alert", role="alert", className="mt-2"),
                 dcc.Store(id="ticket-photos-key"),
-                dbc.Modal(
-                    [dbc.ModalHeader(dbc.ModalTitle("Photo")),
-                     dbc.ModalBody(html.Img(id="ticket-photo-full", alt="The photo at full size",
-                                            style={"maxWidth": "100%"}))],
-                    id="ticket-photo-modal", size="xl", is_open=False,
-                ),
+                full_size_view("ticket-photo"),
             ]
         ),
         id="ticket-photos-card",
@@ -87,17 +82,7 @@ def reported_by(ticket: dict[str, Any]) -> Any:
 
 def thumbnails(store: ReportOnceClient, ticket_id: int) -> list[Any]:
     """Return the ticket's thumbnails, each a button that opens the photo full size."""
-    return [
-        html.Button(
-            html.Img(src=store.photo_data_url(photo["thumbnail_url"]), alt=f"Photo {number} of the ticket",
-                     className="rounded border", style={"maxWidth": "160px", "maxHeight": "160px"}),
-            id={"type": "ticket-photo", "path": photo["url"]},
-            className="btn p-0 border-0 bg-transparent ticket-photo-thumbnail",
-            n_clicks=0,
-            title="Open the photo full size",
-        )
-        for number, photo in enumerate(store.photos(ticket_id), start=1)
-    ]
+    return thumbnail_buttons(store.photos(ticket_id), store.photo_data_url, "ticket-photo", "the ticket")
 
 
 @callback(
