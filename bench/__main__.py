@@ -70,6 +70,7 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
     from .analyses import measure_analyses
     from .categorizer import measure_categorizer
     from .mail import measure_mail
+    from .photos import measure_photos
     from .store import measure_reads, measure_writes
 
     print(f"\n{tickets:,} tickets: building the database ({time.strftime('%H:%M:%S')}, load {load_average()})",
@@ -94,6 +95,8 @@ def measure_size(tickets: int, args: argparse.Namespace) -> dict:
             section("web app's scripts and first paints", rows, skipped, lambda: measure_assets(
                 bench.web.url, bench.store.url, args.web_runs))
         section("store writes", rows, skipped, lambda: measure_writes(bench.api, args.repeat, bench.store_cpu))
+        section("similar tickets and photos", rows, skipped, lambda: measure_photos(
+            bench.api, args.repeat, settle=min(30.0, tickets / 20_000)))  # the word index builds in the background
         section("mail sender", rows, skipped, lambda: measure_mail(bench.store.url, 1000))
         rows += bench.resource_rows()
     judge(rows, tickets)

@@ -62,6 +62,8 @@ TARGETS: list[tuple[str, Target]] = [  # key pattern (regular expression), targe
     (r"store\.bulk\.", Target("p50 ≤ 1 s", lambda row: row.p50_ms <= 1000)),
     (r"store\.create\.one$", Target("p50 ≤ 10 ms", lambda row: row.p50_ms <= 10)),
     (r"store\.create\.eight$", Target("≥ 300 creates/s", lambda row: row.throughput >= 300)),
+    (r"store\.similar$", Target("p50 ≤ 30 ms", lambda row: row.p50_ms <= 30)),
+    (r"store\.photo_upload$", Target("p50 ≤ 500 ms", lambda row: row.p50_ms <= 500)),
     (r"mail\.deliver$", Target("≥ 50 mails/s", lambda row: row.throughput >= 50)),
     (r"analyses\.", Target("p50 ≤ 2 × DuckDB, or + 10 ms", analysis_goal)),
     (r"categorizer\.(http|in_process)$", Target("p50 ≤ 15 ms", lambda row: row.p50_ms <= 15)),

@@ -21,6 +21,7 @@ request while the page is used (search, sort, scroll, preview, refresh, period c
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -41,6 +42,8 @@ from .report import Row
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
+#: A ticket takes at most 20 photos; its page shows their thumbnails, never the originals.
+PHOTOS_ON_A_TICKET = 20
 
 
 # ---------------------------------------------------------------- measuring
@@ -267,6 +270,21 @@ def report(timings: Timings) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=None)
+def ticket_with_photos(store_url: str, count: int) -> int:
+    """Create a ticket with *count* 12 MP camera photos (the most a ticket takes) and return its number (once a store)."""
+    from .photos import camera_photo
+
+    ticket = requests.post(f"{store_url}/api/v1/tickets", timeout=30, json={
+        "title": "Water on the floor of the east stairwell", "location": "Building B, east stairwell",
+        "description": "Water drips from the ceiling onto the stairs between the first and second floor."}).json()
+    photo = camera_photo()
+    for _ in range(count):
+        requests.post(f"{store_url}/api/v1/tickets/{ticket['id']}/attachments", data=photo, timeout=60,
+                      headers={"Content-Type": "image/jpeg"}).raise_for_status()
+    return int(ticket["id"])
+
+
 def pages(store_url: str) -> list[PageCheck]:
     listing = requests.get(
         f"{store_url}/api/v1/tickets",
@@ -279,11 +297,14 @@ def pages(store_url: str) -> list[PageCheck]:
     if not items:
         raise SystemExit("The store has no tickets; load some first (or use --start --tickets N).")
     newest = items[0]["id"]
+    photographed = ticket_with_photos(store_url, PHOTOS_ON_A_TICKET)
     return [
         PageCheck("entry", "/", "#entry-choose-user", role="user"),
         PageCheck("ticket list", "/tickets", ".tickets-grid .ag-center-cols-container .ag-row", use=use_ticket_list),
         PageCheck("new ticket", "/tickets/new", "#new-description", role="user", use=use_new_ticket),
         PageCheck("ticket", f"/tickets/{newest}", "#ticket-description", use=use_ticket),
+        PageCheck(f"ticket with {PHOTOS_ON_A_TICKET} photos", f"/tickets/{photographed}",
+                  f"#ticket-photos > .ticket-photo-thumbnail:nth-child({PHOTOS_ON_A_TICKET}) img"),
         PageCheck("analytics", "/analytics", "#analytics-open-count", use=use_analytics),
     ]
 

@@ -24,6 +24,7 @@ EVERY_ROW = {
     "reference.resolution_converted", "reference.category_active",
     "categorizer.http", "categorizer.in_process", "categorizer.load",
     "store.create.one", "store.create.eight", "store.message",
+    "store.similar", "store.photo_upload", "store.ticket_thumbnails",
     "resources.database", "resources.store_memory", "resources.import_memory",
 }
 
