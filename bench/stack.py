@@ -170,6 +170,9 @@ class Bench:
         try:
             rows = self.load_demo(store.url) if self.loader == "demo" else self.load_csv(store.url)
             self.import_peak_mb = store_memory(store)[1]
+        except Exception:
+            self.say("The store's log before the load failed:\n" + store.output())
+            raise
         finally:
             store.stop()
             self.services.remove(store)
