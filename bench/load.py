@@ -263,13 +263,16 @@ def report_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def start_stack(tickets: int, token: str | None = None) -> tuple[Stack, list[Any]]:
-    """Start the store (filled with *tickets* tickets), the functions and the web app on free ports."""
+def start_stack(tickets: int, token: str | None = None, work: Path | None = None) -> tuple[Stack, list[Any]]:
+    """Start the store (filled with *tickets* tickets), the functions and the web app on free ports.
+
+    The database and its CSV go in *work* (a new temporary folder when None, kept for a look afterwards).
+    """
     from harness.processes import ROOT, function_process, store_process, web_process
 
     from .dataset import write_tickets_csv
 
-    work = Path(tempfile.mkdtemp(prefix="helpdesk-load-"))
+    work = work or Path(tempfile.mkdtemp(prefix="helpdesk-load-"))
     env = {"HELPDESK_API_TOKEN": token} if token else {}
     store = store_process(work / "helpdesk.duckdb", **env).start()
     running: list[Any] = [store]

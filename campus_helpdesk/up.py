@@ -58,7 +58,7 @@ def addresses(host: str = "127.0.0.1", port_offset: int = 0) -> list[Address]:
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """Return True when a server could listen on host:port now (as gunicorn binds: with SO_REUSEADDR)."""
+    """Return True when a server could listen on host:port now (as waitress binds: with SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -209,7 +209,7 @@ class StartupFailed(Exception):
 
 
 def stop_leftovers(printer: UpPrinter) -> None:
-    """Make sure no process of any service's group survives (a gunicorn worker may outlive its arbiter)."""
+    """Make sure no process of any service's group survives (a child may outlive its parent)."""
     deadline = time.monotonic() + AFTER_STOP_WAIT
     groups = set(printer.pids.values())
     while groups and time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""Create the Campus Helpdesk web app; ``server`` is what gunicorn serves."""
+"""Create the Campus Helpdesk web app; ``server`` is what waitress serves."""
 
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ server = app.server
 from .pages import analytics, entry, new_ticket, ticket, tickets  # noqa: E402,F401
 from .pages import follow, location_codes, mine  # noqa: E402,F401
 
-# Dash learns which script files it may serve while it writes its first page. Under
-# several gunicorn workers a browser's script request can reach a worker that has not
-# written one yet, and fails; so every process writes one page before serving.
+# Dash learns which script files it may serve while it writes its first page. A browser's
+# script request could reach a process that has not written one yet, and fail; so every
+# process writes one page before serving.
 with server.test_request_context("/"):
     app.index()
 

@@ -74,7 +74,7 @@ class Running:
         return self.log.read_text(errors="replace")[-5000:]
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-        """Stop the process group (gunicorn arbiter and workers) and wait for it."""
+        """Stop the process group (the service and anything it started) and wait for it."""
         if self.process is None or self.process.poll() is not None:
             return
         try:

@@ -106,8 +106,8 @@ def sentence_embedding(categorizer: object) -> StaticEmbedding:
 def drain_unread_body(response: Response) -> Response:
     """Read what is left of a refused request's body (e.g. a 413) before answering.
 
-    gunicorn answers "keep-alive" but then closes the connection when more than 64 KiB of the body
-    were left unread, so the client's next request on that connection would fail.
+    A server may answer "keep-alive" but then close the connection when much of the body was left
+    unread (gunicorn did past 64 KiB), so the client's next request on that connection would fail.
     """
     length = request.content_length
     if response.status_code >= 400 and length and length <= DRAIN_LIMIT:

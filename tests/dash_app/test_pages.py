@@ -440,7 +440,7 @@ def test_later_blocks_leave_the_counts_alone(staff_store, make_ticket, word):
 def test_every_worker_serves_the_scripts_before_its_first_page():
     from dash_app.app import app, server
 
-    # Known at import, before any page was asked for: each gunicorn worker is ready.
+    # Known at import, before any page was asked for: each web process is ready.
     assert "deps/react-dom@18.3.1.min.js" in app.registered_paths["dash"]
     page = server.test_client().get("/").get_data(as_text=True)
     scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)

@@ -72,7 +72,7 @@ def test_load_order_does_not_matter(function_clients, call):
 
 @pytest.fixture(scope="module")
 def function_servers(history_store: Running) -> Iterator[dict[str, Running]]:
-    """The three functions as real processes (campus-helpdesk function NAME, gunicorn) on free ports."""
+    """Every function as a real process (campus-helpdesk function NAME, waitress) on a free port."""
     servers: dict[str, Running] = {}
     try:
         for name in FUNCTIONS:

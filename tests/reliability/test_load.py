@@ -1,6 +1,6 @@
 """Load: 50 simulated campus users and staff for 60 s against the whole stack on loopback (bench/load.py).
 
-The stack runs as in production: gunicorn servers, a service token, 20,000 tickets of history.
+The stack runs as in production: waitress servers, a service token, 20,000 tickets of history.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ SECONDS = 60
 
 
 @pytest.mark.slow
-def test_fifty_people_for_a_minute_meet_no_errors(record_property):
-    stack, running = start_stack(tickets=20_000, token="load-test-token")
+def test_fifty_people_for_a_minute_meet_no_errors(record_property, tmp_path):
+    stack, running = start_stack(tickets=20_000, token="load-test-token", work=tmp_path)
     try:
         report = run_load(stack, users=USERS, seconds=SECONDS)
     finally:
