@@ -32,7 +32,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def store_server(db_path: Path) -> Iterator[Running]:
-    """A real ticket store process (gunicorn) on a free port."""
+    """A real ticket store process (waitress) on a free port."""
     server = store_process(db_path).start()
     yield server
     server.stop()

@@ -32,6 +32,7 @@ from .tickets import Tickets
 log = logging.getLogger(__name__)
 #: A refused body up to this size is read to its end, so the connection can serve the client's next request.
 DRAIN_LIMIT = 16 * 1024 * 1024
+READ_METHODS = ("GET", "HEAD", "OPTIONS")  # every other request may write (Database.announce_write)
 DEFAULTS: dict[str, Any] = {
     "DB_PATH": "./var/helpdesk.duckdb",
     "API_TOKEN": None,
@@ -80,6 +81,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(read_role)
     app.before_request(refuse_repeated_parameters)
     app.before_request(read_name)
+    app.before_request(lambda: db.announce_write() if request.method not in READ_METHODS else None)
+    app.teardown_request(lambda _error: db.withdraw_write())
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)

@@ -17,6 +17,9 @@ from .schema import migrate
 LOCK_WAIT_SECONDS = 15.0
 INSERT_CHUNK = 64  # rows per INSERT … VALUES statement
 UNNEST_FROM = 6  # from this many rows of a table, one INSERT of column lists (48 search rows: 1.5 ms → 0.6)
+#: How long a group commit waits for writes announced and not queued yet (PostgreSQL's commit_delay,
+#: with the announced requests as its commit_siblings). 8 clients creating at 1M: 267 → 293/s.
+GATHER_SECONDS = 0.003
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -172,7 +175,9 @@ class Database:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
+        self._queue_changed = threading.Condition(self._queue_lock)
         self._queue: list[PendingWrite] = []
+        self._arriving = 0  # writes announced (announce_write) and not queued yet
         self._deferred: list[tuple[str, str, tuple]] = []
         self._next_ids = self._stored_next_ids()
         # Reopening replaces self.connection; every thread's cursor comes from the connection of its generation.
@@ -248,18 +253,47 @@ class Database:
         """Run *job* in a transaction and return its result once committed.
 
         Writes that arrive while a commit is under way are committed together (group commit:
-        one fsync for many requests). A job may refuse (raise a Refusal) only before its first
-        write, so a refusal leaves the shared transaction clean.
+        one fsync for many requests); a commit also waits up to GATHER_SECONDS for the writes of
+        requests under way (announce_write), since each commit costs about the same for one write
+        as for eight. A job may refuse (raise a Refusal) only before its first write, so a refusal
+        leaves the shared transaction clean.
         """
         pending = PendingWrite(job)
-        with self._queue_lock:
+        with self._queue_changed:
             self._queue.append(pending)
+            self._arrived()
         with self._write_lock:
             if not pending.done:
-                with self._queue_lock:
+                with self._queue_changed:
+                    deadline = time.monotonic() + GATHER_SECONDS
+                    while self._arriving and (left := deadline - time.monotonic()) > 0:
+                        self._queue_changed.wait(left)
                     batch, self._queue = self._queue, []
                 self._commit(batch)
         return pending.outcome()
+
+    def announce_write(self) -> None:
+        """Say that this thread's request will write soon, so that the next group commit waits for it a little."""
+        with self._queue_changed:
+            if not getattr(self._local, "announced", False):
+                self._local.announced = True
+                self._arriving += 1
+
+    def withdraw_write(self) -> None:
+        """Take back this thread's announcement if its request wrote nothing (call when the request ends)."""
+        with self._queue_changed:
+            self._arrived()
+
+    def writes_announced(self) -> int:
+        """Return how many announced writes have not reached the queue yet."""
+        return self._arriving
+
+    def _arrived(self) -> None:
+        """Count this thread's announced write as arrived (or withdrawn); call with the queue's lock held."""
+        if getattr(self._local, "announced", False):
+            self._local.announced = False
+            self._arriving -= 1
+            self._queue_changed.notify_all()
 
     def insert_later(self, table: str, columns: str, row: tuple) -> None:
         """Add *row* to *table* at the end of this write's transaction (call inside a write).
