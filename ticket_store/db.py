@@ -86,8 +86,10 @@ def open_database(path: str, memory_limit: str, wait: float = LOCK_WAIT_SECONDS)
             connection = duckdb.connect(path, config={"memory_limit": memory_limit})
             connection.execute("SET TimeZone = 'UTC'")
             # A cut-off file opens (its header is intact) and fails only when a missing block is read.
+            # Only the blocks in use must be there: a checkpoint cuts free blocks off the file's end,
+            # which total_blocks still counts (a healthy 10M-ticket file is shorter than that).
             block_size, blocks = connection.execute(
-                "SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+                "SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
             if Path(path).stat().st_size < block_size * blocks:
                 connection.close()
                 raise duckdb.IOException(f"Could not read enough bytes: the file is shorter than its {blocks} blocks")
