@@ -1,12 +1,17 @@
 """Follow links and ratings: a reporter's way back to their ticket without an account.
 
-A follow token is a URL-safe secret of 192 random bits. Only its SHA-256 hash is stored (a plain
-hash is right for a secret of that entropy: there is nothing to guess); a lookup goes by hash and
-then compares in constant time. Each token ever issued has its own row: rotating revokes the old
-row and adds a new one, so the indexed hash column is never updated.
+A follow token is 24 bytes in URL-safe base64: the ticket's id (8 bytes) and 128 random bits
+(a split token: the id finds the row, the secret proves the link). Only its SHA-256 hash is
+stored, in the ticket's own row (a plain hash is right for a secret of that entropy: there is
+nothing to guess); a lookup reads the ticket by id and compares in constant time, and rotating
+replaces the hash. Keeping it in the ticket's row spares every create a statement of its own.
+
+Tokens issued before (migration 10) are 24 random bytes with one row each in follow_tokens,
+looked up by hash; they keep working until staff rotate the ticket's link.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -21,8 +26,9 @@ from .db import Database
 if TYPE_CHECKING:
     from .tickets import Tickets
 
-TOKEN_BYTES = 24  # 192 bits
-#: A token is token_urlsafe(24): 32 characters of the URL-safe alphabet; anything else cannot be one.
+TOKEN_BYTES = 24  # the ticket's id (8) and the secret (16: 128 bits)
+SECRET_BYTES = 16
+#: A token is 24 bytes in URL-safe base64: 32 characters of its alphabet; anything else cannot be one.
 TOKEN_LENGTH = 32
 TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 RATING_COLUMNS = "ticket_id, rating, comment, rated_at"
@@ -42,20 +48,24 @@ def looks_like_token(token: str) -> bool:
     return len(token) == TOKEN_LENGTH and set(token) <= TOKEN_ALPHABET
 
 
-def issue_token(db: Database, ticket_id: int, now: datetime) -> str:
-    """Add a new follow token for the ticket at the end of this write; return the token (call inside a write)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.insert_later("follow_tokens", "token_hash, ticket_id, issued_at, revoked_at",
-                    (token_hash(token), ticket_id, now, None))
-    return token
+def new_token(ticket_id: int) -> str:
+    """Return a new follow token for the ticket: its id and a fresh secret, in URL-safe base64."""
+    return base64.urlsafe_b64encode(ticket_id.to_bytes(8, "big") + secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def token_ticket_id(token: str) -> int:
+    """Return the ticket id a token of today's form names (a token from before names a random one)."""
+    return int.from_bytes(base64.urlsafe_b64decode(token)[:8], "big")
 
 
 def rotate_token(db: Database, cursor: duckdb.DuckDBPyConnection, ticket_id: int, now: datetime) -> str:
-    """Revoke the ticket's follow tokens and issue a new one (call inside a write)."""
-    db.insert_deferred_now(cursor)  # a token issued earlier in this group commit must be revoked too
+    """Replace the ticket's follow token, revoking any from before migration 10 (call inside a write)."""
+    db.insert_deferred_now(cursor)  # the ticket may have been created earlier in this group commit
     cursor.execute("UPDATE follow_tokens SET revoked_at = ? WHERE ticket_id = ? AND revoked_at IS NULL",
                    [now, ticket_id])
-    return issue_token(db, ticket_id, now)
+    token = new_token(ticket_id)
+    cursor.execute("UPDATE tickets SET follow_hash = ? WHERE id = ?", [token_hash(token), ticket_id])
+    return token
 
 
 def ticket_id_for(cursor: duckdb.DuckDBPyConnection, token: str) -> int | None:
@@ -63,6 +73,11 @@ def ticket_id_for(cursor: duckdb.DuckDBPyConnection, token: str) -> int | None:
     if not looks_like_token(token):
         return None
     digest = token_hash(token)
+    ticket_id = token_ticket_id(token)
+    row = cursor.execute("SELECT follow_hash FROM tickets WHERE id = ?", [ticket_id]).fetchone() \
+        if ticket_id < 2**63 else None
+    if row is not None and row[0] is not None and hmac.compare_digest(row[0], digest):
+        return ticket_id
     row = cursor.execute("SELECT token_hash, ticket_id FROM follow_tokens WHERE token_hash = ? AND revoked_at IS NULL",
                          [digest]).fetchone()
     if row is None or not hmac.compare_digest(row[0], digest):

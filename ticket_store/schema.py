@@ -192,6 +192,12 @@ MIGRATIONS: list[tuple[int, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
         # Who did it, by the display name the web app sends (X-Helpdesk-Name); earlier entries have none.
         "ALTER TABLE events ADD COLUMN name VARCHAR;",
     ),
+    (
+        10,
+        # The hash of the ticket's follow token, in its own row (follow.py): a create writes one
+        # statement fewer. follow_tokens keeps the tokens issued before, which still work.
+        "ALTER TABLE tickets ADD COLUMN follow_hash VARCHAR;",
+    ),
 ]
 
 

@@ -126,8 +126,9 @@ class Tickets:
                    fields.get("reporter"), category, "auto", confidence, "open", now, now, None, 1, 0,
                    "normal", None, None, due.response_due_at, due.resolution_due_at, 0, language,
                    fields.get("contact"), 0, 0, None)
-            db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}",
-                            (*row, due.response_risk_at, due.resolution_risk_at))
+            token = follow.new_token(row[0])
+            db.insert_later("tickets", f"{TICKET_COLUMNS}, {RISK_COLUMNS}, follow_hash",
+                            (*row, due.response_risk_at, due.resolution_risk_at, follow.token_hash(token)))
             # Its search terms go in with the group commit's other rows; the dictionary's new ones now.
             postings, terms_by_id = search.ticket_rows(row[0], fields)
             for posting in postings:
@@ -136,7 +137,6 @@ class Tickets:
             ticket = self.record((*row, "ok"))  # no target can be 75 % used at the instant of opening
             created = {key: ticket[key] for key in (*EDITABLE_FIELDS, "category", "category_confidence", "status")}
             record_event(db, ticket["id"], 1, now, role, "created", None, created, name)
-            token = follow.issue_token(db, ticket["id"], now)
             outbox.enqueue(db, ticket, "created", now, follow_token=token)
             return {**ticket, "follow_token": token}
 

@@ -1,6 +1,7 @@
 """Reporters follow their ticket without an account: private contact, follow tokens, ratings (SPEC §7.1)."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -134,10 +135,35 @@ def test_create_answers_a_follow_token_once_and_the_store_keeps_only_its_hash(ap
     assert len(token) >= 22 and set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
     assert len(token) * 6 >= 128  # bits of a URL-safe base64 text
     assert "follow_token" not in client.get(f"/api/v1/tickets/{created['id']}", headers=STAFF).get_json()
-    rows = app.extensions["ticket_store"].db.cursor().execute("SELECT * FROM follow_tokens").fetchall()
-    assert rows and all(token not in json.dumps(row, default=str) for row in rows)
-    assert rows[0][0] == hashlib.sha256(token.encode()).hexdigest()
+    cursor = app.extensions["ticket_store"].db.cursor()
+    (row,) = cursor.execute("SELECT * FROM tickets").fetchall()
+    assert token not in json.dumps(row, default=str)
+    assert cursor.execute("SELECT follow_hash FROM tickets").fetchone()[0] == hashlib.sha256(token.encode()).hexdigest()
     assert client.get("/api/v1/tickets", headers=STAFF).get_json()["total"] == 1
+
+
+def test_a_token_names_its_ticket_and_a_forged_one_reaches_nothing(client):
+    first, first_token = report(client, description="Projector in A1 is broken")
+    second, _ = report(client, description="Heating in B2 is off")
+    raw = base64.urlsafe_b64decode(first_token)
+    assert int.from_bytes(raw[:8], "big") == first["id"] and len(raw[8:]) * 8 >= 128
+    for forged in (second["id"].to_bytes(8, "big") + raw[8:],  # another ticket's id with this secret
+                   (2**64 - 1).to_bytes(8, "big") + raw[8:],  # an id no BIGINT holds
+                   (0).to_bytes(8, "big") + raw[8:]):
+        assert_error(follow(client, base64.urlsafe_b64encode(forged).decode()), 404)
+    assert follow(client, first_token).get_json()["id"] == first["id"]
+
+
+def test_a_token_issued_before_migration_10_still_follows_until_rotated(app, client):
+    created, _ = report(client)
+    old = secrets.token_urlsafe(24)  # how tokens were made: 24 random bytes, one row each
+    app.extensions["ticket_store"].db.cursor().execute(
+        "INSERT INTO follow_tokens VALUES (?, ?, now()::TIMESTAMP, NULL)",
+        [hashlib.sha256(old.encode()).hexdigest(), created["id"]])
+    assert follow(client, old).get_json()["id"] == created["id"]
+    new = client.post(f"/api/v1/tickets/{created['id']}/follow-token", headers=STAFF).get_json()["follow_token"]
+    assert_error(follow(client, old), 404)
+    assert follow(client, new).get_json()["id"] == created["id"]
 
 
 def test_the_follow_link_shows_its_ticket_with_the_public_thread(client):
