@@ -26,8 +26,7 @@ from .db import Database
 if TYPE_CHECKING:
     from .tickets import Tickets
 
-TOKEN_BYTES = 24  # the ticket's id (8) and the secret (16: 128 bits)
-SECRET_BYTES = 16
+SECRET_BYTES = 16  # beside the ticket id's 8 bytes: 24 in all, 128 random bits
 #: A token is 24 bytes in URL-safe base64: 32 characters of its alphabet; anything else cannot be one.
 TOKEN_LENGTH = 32
 TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
