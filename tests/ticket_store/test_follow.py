@@ -116,6 +116,11 @@ def test_no_answer_to_a_user_or_a_follow_link_contains_the_contact(client, heade
     leaks = [(method, path, status) for method, path, status, text in answers
              if SECRET_PART in text.lower() or "kim.hidden" in text.lower()]
     assert not leaks
+    # Nor the follow links' secrets: no answer repeats a token or its stored hash.
+    secrets_ = [open_token, closed_token, *(hashlib.sha256(token.encode()).hexdigest()
+                                           for token in (open_token, closed_token))]
+    assert not [(method, path, status) for method, path, status, text in answers
+                if any(secret in text for secret in secrets_)]
     assert {status for *_, status, _ in answers} >= {200, 201, 403, 404, 409, 412, 422}
 
 
