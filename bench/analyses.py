@@ -2,7 +2,7 @@
 
     python -m bench.analyses --tickets 1000000
 
-End to end is an HTTP request to the function (a real gunicorn process), the function's
+End to end is an HTTP request to the function (a real waitress process), the function's
 request to the store (another), the store's DuckDB query, and both answers back. In-process
 is the store's own SQL for the same question, run in this process on a read-only copy of
 the same database file; the two are timed alternately so that both see the same load.

@@ -203,7 +203,7 @@ class Person:
 
 
 def process_memory_mb(pid: int | None) -> float | None:
-    """Return the resident memory of a process and its children (gunicorn arbiter and worker) in MB."""
+    """Return the resident memory of a process and its children in MB."""
     if pid is None:
         return None
     parent = psutil.Process(pid)

@@ -65,14 +65,14 @@ def process_memory(process: psutil.Process) -> tuple[int, int]:
 
 
 def store_memory(store: Running) -> tuple[float, float]:
-    """Return the store's resident and peak resident memory in MB (gunicorn arbiter and worker)."""
+    """Return the store's resident and peak resident memory in MB."""
     parent = psutil.Process(store.process.pid)
     figures = [process_memory(process) for process in [parent, *parent.children(recursive=True)]]
     return sum(rss for rss, _ in figures) / 1e6, sum(peak for _, peak in figures) / 1e6
 
 
 def cpu_seconds(running: Running | None = None) -> float:
-    """Return the CPU seconds used so far by *running*'s processes (gunicorn arbiter and workers), or by this one."""
+    """Return the CPU seconds used so far by *running*'s processes, or by this one."""
     if running is None:
         times = psutil.Process().cpu_times()
         return times.user + times.system

@@ -3,7 +3,7 @@
     python -m bench.store --tickets 1000000
 
 On its own it builds a database of N tickets through the bulk import, starts the store under
-gunicorn and prints a table; `python -m bench` runs the same measurements as part of the whole.
+waitress and prints a table; `python -m bench` runs the same measurements as part of the whole.
 Reads are timed alternately with the store's own function for the same request run in this
 process on a read-only copy of the file (the `DuckDB in-process` column), so both see the same
 load on a shared machine.
