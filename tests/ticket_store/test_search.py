@@ -82,7 +82,7 @@ def index_in_duckdb_and_python(tickets: list[dict]) -> tuple[list, list]:
         for number, fields in enumerate(tickets, 1):
             search.add_ticket(con, number, fields)
         created = sorted(con.execute("SELECT * FROM ticket_terms").fetchall()), sorted(con.execute(
-            "SELECT s.id, s.term, (SELECT count(*) FROM ticket_terms t WHERE t.term = s.id) FROM search_terms s"
+            "SELECT s.id, s.term, (SELECT count(*) FROM ticket_terms t WHERE t.term = s.id), s.head FROM search_terms s"
         ).fetchall())
     return imported, created
 
@@ -119,6 +119,24 @@ class TestSearch:
         assert found(client, "projec") == [projector["id"], projector["id"] + 1]
         assert found(client, "proj aula") == []  # only the last word is a prefix
         assert found(client, "projec.") == []  # a word followed by punctuation is finished
+
+    @pytest.mark.parametrize("prefix", ["l", "labo", "laborato", "laboratori", "labôratôr", "ЛАБОР", "实验"])
+    def test_a_prefix_of_any_length_finds_the_terms_starting_with_it(self, client, desk, prefix):
+        """A term's head holds its first 8 bytes: shorter, exactly that long and longer prefixes, in any script."""
+        latin = desk.create("Laboratorio chiuso", location="laboratorium")
+        desk.create("Lab door", location="Aula")
+        cyrillic = desk.create("Лаборатория закрыта")
+        chinese = desk.create("实验室 closed")
+        desk.create("Laborious form")  # starts with labor, not with labora
+        expected = {"l": 3, "labo": 2, "laborato": 1, "laboratori": 1, "labôratôr": 1}.get(prefix)
+        ids = found(client, prefix)
+        if prefix == "ЛАБОР":
+            assert ids == [cyrillic["id"]]
+        elif prefix == "实验":
+            assert ids == [chinese["id"]]
+        else:
+            assert len(ids) == expected and latin["id"] in ids
+            assert set(found(client, prefix + ".")) <= {latin["id"]}  # finished: the whole word only
 
     def test_every_word_must_match_even_after_the_tenth(self, client, desk):
         words = [f"w{n}" for n in range(32)]
@@ -243,3 +261,22 @@ class TestIndexConsistency:
             assert requests.get(url, params={"q": "projector"}, headers=STAFF, timeout=10).json()["total"] == 1
         finally:
             again.stop()
+
+
+def test_a_version_10_database_gains_term_heads_and_its_prefixes_work(db_path):
+    """Migration 11 gives every dictionary term of an older database its head."""
+    db = Database(str(db_path))
+    cursor = db.cursor()
+    search.add_terms(cursor, {search.term_id(term): term for term in ("projector", "flickers", "лаборатория")}, None)
+    cursor.execute("UPDATE search_terms SET head = NULL")
+    cursor.execute("DELETE FROM schema_migrations WHERE version = 11")
+    db.close()
+    db = Database(str(db_path))
+    try:
+        assert db.schema_version == 11
+        assert search.index_differences(db.cursor()) == []
+        assert db.cursor().execute("SELECT count(*) FROM search_terms WHERE head IS NULL").fetchone()[0] == 0
+        matches = search.SearchWords("flick").matches(db.cursor())
+        assert [lookup.tickets for lookup in matches.lookups] == [0] and matches.lookups[0].ids
+    finally:
+        db.close()
