@@ -92,7 +92,7 @@ def test_a_database_without_the_search_index_gains_it_at_its_first_start(tmp_pat
     with duckdb.connect(path) as con:
         con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
         for version, sql in MIGRATIONS:
-            if version != 6:
+            if version not in (6, 11):  # 11 needs the index 6 creates
                 con.execute(sql)
                 con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [version])
         con.execute("INSERT INTO tickets (id, title, description, location, reporter, category, category_source, "
