@@ -61,7 +61,7 @@ ASCII_JOINED = ("regexp_replace(unnest(regexp_extract_all(lower(text), '[a-z0-9]
 HAS_JOINED = "regexp_matches(text, '[a-zA-Z0-9][-_''.][a-zA-Z0-9]')"  # cheaper than looking for joined words
 TERM_ID_SQL = "(md5_number({}) >> 65)::BIGINT"  # term_id() in DuckDB
 HEAD_BYTES = 8
-HEAD_SQL = "('0x' || rpad(left(hex(encode({0})), 16), 16, '0'))::UBIGINT"  # term_head() in DuckDB
+HEAD_SQL = "('0x' || rpad(left(hex(encode({})), 16), 16, '0'))::UBIGINT"  # term_head() in DuckDB
 
 
 def fold(text: str) -> str:
@@ -101,9 +101,9 @@ def term_head(term: str) -> int:
 
 def prefix_heads(prefix: str) -> tuple[int, int]:
     """Return the range of heads of the terms that may start with *prefix* (all of them do when it fits in a head)."""
-    length = len(prefix.encode())
     low = term_head(prefix)
-    return low, low + (1 << 8 * (HEAD_BYTES - length)) - 1 if length < HEAD_BYTES else low
+    free_bytes = max(0, HEAD_BYTES - len(prefix.encode()))  # the head's bytes after the prefix: any value
+    return low, low + (1 << 8 * free_bytes) - 1
 
 
 def add_heads(cursor: duckdb.DuckDBPyConnection) -> None:
