@@ -74,6 +74,8 @@ def test_stale_edit_is_refused_with_a_message(open_page, stack, word):
     page = open_page("user")
     page.goto(f"/tickets/{created['id']}")
     page.click("#ticket-edit-open")
+    # Type once the form holds the ticket's text, as a person would (typing sooner merged the two once).
+    expect(page.locator("#ticket-edit-description")).to_have_value(created["description"])
     page.fill("#ticket-edit-description", "My version of the text")
     user.update_ticket(created["id"], created["version"], {"description": "Someone else's version"})
     page.click("#ticket-edit-save")
