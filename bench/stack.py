@@ -33,6 +33,11 @@ class ReadOnlyDatabase:
     def __init__(self, path: Path) -> None:
         self.connection = duckdb.connect(str(path), read_only=True, config={"memory_limit": "512MB"})
         self.connection.execute("SET TimeZone = 'UTC'")
+        self.next_events = self.connection.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+
+    def next_id(self, table: str) -> int:
+        """Return the next id of *table* (only events are asked for: known_statuses); nothing is written here."""
+        return self.next_events
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection

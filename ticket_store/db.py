@@ -420,6 +420,10 @@ class Database:
         self._next_ids[table] = first + count
         return first
 
+    def next_id(self, table: str) -> int:
+        """Return the id the next row of *table* may get: every committed row's id is lower."""
+        return self._next_ids[table]
+
     def close(self) -> None:
         """Close the database (checkpointing it)."""
         self.connection.close()

@@ -23,7 +23,10 @@ import unicodedata
 from typing import Iterable, Protocol
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+
+from .known_statuses import CODES, STATUSES, KnownStatuses
 
 MAX_WORDS = 32
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1  # a word in the title counts twice for sort=relevance
@@ -418,12 +421,20 @@ class PageQuery(Protocol):
     offset: int
 
 
-def page(cursor: duckdb.DuckDBPyConnection, search: SearchWords, where: str, params: list,
-         query: PageQuery) -> tuple[list[int], dict[str, int]]:
+def page(cursor: duckdb.DuckDBPyConnection, search: SearchWords, where: str, params: list, query: PageQuery,
+         statuses: KnownStatuses | None = None) -> tuple[list[int], dict[str, int]]:
     """Return the ids of the page of tickets matching *search* and *where* (the list's other filters but
-    the status), and how many match per status, from one statement that scans the tickets once."""
+    the status), and how many match per status.
+
+    Sorted by id or relevance with no other filter, the matches' statuses come from *statuses*
+    (known_statuses), without reading the tickets; otherwise one statement scans the tickets once.
+    """
     matches = search.matches(cursor)
     matches.resolve(cursor, scored=query.sort == "relevance")
+    if statuses is not None and where == "TRUE" and query.sort in ("id", "-id", "relevance"):
+        known = known_page(cursor, matches, query, statuses)
+        if known is not None:
+            return known
     if query.sort == "relevance":
         sql, match_params = matches.sql()
         source = f"SELECT id, status, found.score AS key FROM tickets JOIN ({sql}) found ON found.ticket_id = id WHERE {where}"
@@ -435,13 +446,42 @@ def page(cursor: duckdb.DuckDBPyConnection, search: SearchWords, where: str, par
         params = [*params, *match_params]
         direction = "DESC" if query.sort.startswith("-") else "ASC"
         order = f"key {direction} NULLS LAST, id {direction}"
-    statuses = f"WHERE status IN ({', '.join('?' * len(query.status))})" if query.status else ""
+    statuses_sql = f"WHERE status IN ({', '.join('?' * len(query.status))})" if query.status else ""
     ids, by_status = cursor.execute(
         f"WITH m AS MATERIALIZED ({source}) SELECT "
-        f"(SELECT list(id ORDER BY {order}) FROM (SELECT id, key FROM m {statuses} ORDER BY {order} LIMIT ? OFFSET ?)), "
+        f"(SELECT list(id ORDER BY {order}) FROM (SELECT id, key FROM m {statuses_sql} ORDER BY {order} LIMIT ? OFFSET ?)), "
         "(SELECT map(list(status), list(n)) FROM (SELECT status, count(*) AS n FROM m GROUP BY status))",
         [*params, *(query.status or []), query.limit, query.offset]).fetchone()
     return ids or [], dict(by_status or {})
+
+
+def known_page(cursor: duckdb.DuckDBPyConnection, matches: Matches, query: PageQuery,
+               statuses: KnownStatuses) -> tuple[list[int], dict[str, int]] | None:
+    """Return page()'s answer from the matches' ids alone, with their statuses from *statuses* (None: not all known)."""
+    relevance = query.sort == "relevance"
+    codes = statuses.current(cursor)
+    sql, match_params = matches.sql() if relevance else matches.ids_sql()
+    found = cursor.execute(sql, match_params).fetchnumpy()
+    ids = np.asarray(found["ticket_id"], np.int64)
+    scores = np.asarray(found["score"], np.int64) if relevance else None
+    if not relevance:
+        ids = np.unique(ids)  # sorted; a prefix of several terms may name a ticket more than once
+    if len(ids) and (ids.max() >= len(codes) or not codes[ids].all()):
+        codes = statuses.current(cursor)  # tickets created since the statuses were read: they are in the events now
+        if ids.max() >= len(codes) or not codes[ids].all():
+            return None
+    found_codes = codes[ids] if len(ids) else np.zeros(0, np.uint8)
+    counts = np.bincount(found_codes, minlength=len(STATUSES))
+    by_status = {status: int(counts[code]) for status, code in CODES.items() if counts[code]}
+    if query.status:
+        keep = np.isin(found_codes, [CODES[status] for status in query.status])
+        ids = ids[keep]
+        scores = scores[keep] if scores is not None else None
+    if relevance:
+        order = np.lexsort((-ids, -scores))  # the highest score first, the newest among equals
+    else:
+        order = np.arange(len(ids))[::-1] if query.sort.startswith("-") else np.arange(len(ids))
+    return ids[order[query.offset:query.offset + query.limit]].tolist(), by_status
 
 
 def count_words(query: str) -> int:

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from . import follow, outbox, rules, search
 from .db import Database
+from .known_statuses import KnownStatuses
 from .service_levels import DEFAULT_TARGETS, Target, due_times, sla_state_sql
 
 if TYPE_CHECKING:  # the API's layer parses queries and describes records; here only their fields are used
@@ -99,6 +100,7 @@ class Tickets:
         self.targets = targets or dict(DEFAULT_TARGETS)
         self.clock = clock or utc_now
         self.known_terms = search.KnownTerms()
+        self.statuses = KnownStatuses(db)
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -380,7 +382,7 @@ class Tickets:
         if len(words):  # a search of no words (only punctuation, say) filters nothing
             # The page and the counts in one statement, which scans the tickets once (search.py).
             where_any_status, params = ticket_filters(query, self.review_threshold, now, with_status=False)
-            ids, by_status = search.page(cursor, words, where_any_status, params, query)
+            ids, by_status = search.page(cursor, words, where_any_status, params, query, self.statuses)
         else:
             where, params = ticket_filters(query, self.review_threshold, now)
             column = query.sort.removeprefix("-")

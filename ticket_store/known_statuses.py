@@ -1,0 +1,79 @@
+"""Each ticket's status, held in memory and brought up to date from the history before it is read.
+
+A search counts its matches per status. Scanning the tickets for the status of 20,000 matches
+costs a pass over every ticket (4 ms at 1M tickets, 10× that at 10M); an array indexed by ticket
+id answers in microseconds. Every write that sets a status (a create, a status change, a bulk
+change, a merge, an import) records an event in its own transaction, and writes commit one at a
+time in the order of their event ids (db.Database's write lock). So the events after the last
+one read name every ticket whose status may have changed since, and re-reading those tickets
+brings the array up to date.
+"""
+from __future__ import annotations
+
+import threading
+
+from typing import Protocol
+
+import duckdb
+import numpy as np
+
+STATUSES = ("", "open", "active", "closed")  # the codes' meanings: 0 is a ticket not read yet
+CODES = {status: code for code, status in enumerate(STATUSES) if status}
+CODE_SQL = "CASE status WHEN 'open' THEN 1 WHEN 'active' THEN 2 WHEN 'closed' THEN 3 ELSE 0 END::UTINYINT"
+REREAD_ALL = 2_000  # more changed tickets than this: re-read every ticket's status (one scan) instead
+
+
+class EventIds(Protocol):
+    """What KnownStatuses reads of the database (db.Database)."""
+
+    def next_id(self, table: str) -> int: ...
+
+
+class KnownStatuses:
+    """The status code of every ticket by id (STATUSES), as of the newest event read."""
+
+    def __init__(self, db: EventIds) -> None:
+        self.db = db
+        self.codes = np.zeros(0, np.uint8)
+        self.last_event: int | None = None  # None: nothing read yet
+        self.lock = threading.Lock()
+
+    def current(self, cursor: duckdb.DuckDBPyConnection) -> np.ndarray:
+        """Return the codes by ticket id, brought up to the events *cursor* sees."""
+        with self.lock:
+            if self.last_event is None:
+                self.read_all(cursor)
+                return self.codes
+            if self.db.next_id("events") <= self.last_event + 1:
+                return self.codes  # no event was committed since (nor is one under way)
+            changed = cursor.execute("SELECT max(id), list(DISTINCT ticket_id) FROM events WHERE id > ?",
+                                     [self.last_event]).fetchone()
+            if changed[0] is None:
+                return self.codes
+            if len(changed[1]) > REREAD_ALL:
+                self.read_all(cursor)
+                return self.codes
+            rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets "
+                                  f"WHERE id IN ({', '.join('?' * len(changed[1]))})", changed[1]).fetchnumpy()
+            self.set(rows["id"], rows["code"])
+            self.last_event = max(self.last_event, changed[0])
+            return self.codes
+
+    def read_all(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Read every ticket's status, and the newest event (call with the lock held)."""
+        last_event = cursor.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets").fetchnumpy()
+        self.codes = np.zeros(0, np.uint8)
+        self.set(rows["id"], rows["code"])
+        self.last_event = last_event
+
+    def set(self, ids: np.ndarray, codes: np.ndarray) -> None:
+        """Set the codes of *ids*, growing the array for new tickets (call with the lock held)."""
+        if len(ids) == 0:
+            return
+        top = int(ids.max())
+        if top >= len(self.codes):
+            grown = np.zeros(max(top + 1, len(self.codes) * 5 // 4), np.uint8)  # room for the next creates
+            grown[:len(self.codes)] = self.codes
+            self.codes = grown
+        self.codes[np.asarray(ids, np.int64)] = codes
