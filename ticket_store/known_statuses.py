@@ -30,11 +30,12 @@ class EventIds(Protocol):
 
 
 class KnownStatuses:
-    """The status code of every ticket by id (STATUSES), as of the newest event read."""
+    """The status code of every ticket by id (STATUSES), and how many tickets have each, as of the newest event read."""
 
     def __init__(self, db: EventIds) -> None:
         self.db = db
         self.codes = np.zeros(0, np.uint8)
+        self.totals = np.zeros(len(STATUSES), np.int64)  # tickets per code
         self.last_event: int | None = None  # None: nothing read yet
         self.lock = threading.Lock()
 
@@ -59,11 +60,18 @@ class KnownStatuses:
             self.last_event = max(self.last_event, changed[0])
             return self.codes
 
+    def counts(self, cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        """Return how many tickets have each status, brought up to the events *cursor* sees."""
+        self.current(cursor)
+        totals = self.totals.copy()
+        return {status: int(totals[code]) for status, code in CODES.items()}
+
     def read_all(self, cursor: duckdb.DuckDBPyConnection) -> None:
         """Read every ticket's status, and the newest event (call with the lock held)."""
         last_event = cursor.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets").fetchnumpy()
         self.codes = np.zeros(0, np.uint8)
+        self.totals[:] = 0
         self.set(rows["id"], rows["code"])
         self.last_event = last_event
 
@@ -76,4 +84,7 @@ class KnownStatuses:
             grown = np.zeros(max(top + 1, len(self.codes) * 5 // 4), np.uint8)  # room for the next creates
             grown[:len(self.codes)] = self.codes
             self.codes = grown
-        self.codes[np.asarray(ids, np.int64)] = codes
+        ids = np.asarray(ids, np.int64)
+        self.totals -= np.bincount(self.codes[ids], minlength=len(STATUSES))
+        self.totals += np.bincount(codes, minlength=len(STATUSES))
+        self.codes[ids] = codes

@@ -395,7 +395,9 @@ class Tickets:
             ids = [row[0] for row in cursor.execute(
                 f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
             ).fetchall()]
-            by_status = None
+            # With no filter but the status, the counts are the known ones (known_statuses): no scan.
+            no_other_filter = ticket_filters(query, self.review_threshold, now, with_status=False) == ("TRUE", [])
+            by_status = self.statuses.counts(cursor) if no_other_filter else None
         found = {row[0]: row for row in cursor.execute(
             f"SELECT {ticket_select(now)} FROM tickets WHERE id IN ({', '.join('?' * len(ids))})", ids
         ).fetchall()} if ids else {}
