@@ -464,8 +464,9 @@ def known_page(cursor: duckdb.DuckDBPyConnection, matches: Matches, query: PageQ
     found = cursor.execute(sql, match_params).fetchnumpy()
     ids = np.asarray(found["ticket_id"], np.int64)
     scores = np.asarray(found["score"], np.int64) if relevance else None
-    if not relevance:
-        ids = np.unique(ids)  # sorted; a prefix of several terms may name a ticket more than once
+    if not relevance:  # sorted, each once: a prefix of several terms may name a ticket more than once
+        ids = np.sort(ids)  # (np.unique hashes: 2 ms for 20,000 ids, against 0.3 for a sort)
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
     if len(ids) and (ids.max() >= len(codes) or not codes[ids].all()):
         codes = statuses.current(cursor)  # tickets created since the statuses were read: they are in the events now
         if ids.max() >= len(codes) or not codes[ids].all():
