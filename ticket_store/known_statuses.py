@@ -20,6 +20,7 @@ import numpy as np
 STATUSES = ("", "open", "active", "closed")  # the codes' meanings: 0 is a ticket not read yet
 CODES = {status: code for code, status in enumerate(STATUSES) if status}
 CODE_SQL = "CASE status WHEN 'open' THEN 1 WHEN 'active' THEN 2 WHEN 'closed' THEN 3 ELSE 0 END::UTINYINT"
+READ_CHUNK = 1_000_000  # ids read at once when every status is read (at 10M tickets, 200 MB less at the peak)
 REREAD_ALL = 2_000  # more changed tickets than this: re-read every ticket's status (one scan) instead
 
 
@@ -69,10 +70,13 @@ class KnownStatuses:
     def read_all(self, cursor: duckdb.DuckDBPyConnection) -> None:
         """Read every ticket's status, and the newest event (call with the lock held)."""
         last_event = cursor.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-        rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets").fetchnumpy()
-        self.codes = np.zeros(0, np.uint8)
+        top = cursor.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
+        self.codes = np.zeros(top + 1, np.uint8)
         self.totals[:] = 0
-        self.set(rows["id"], rows["code"])
+        for start in range(0, top + 1, READ_CHUNK):  # a range of ids at a time: its row groups only
+            rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets WHERE id >= ? AND id < ?",
+                                  [start, start + READ_CHUNK]).fetchnumpy()
+            self.set(rows["id"], rows["code"])
         self.last_event = last_event
 
     def set(self, ids: np.ndarray, codes: np.ndarray) -> None:
