@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,3 +181,30 @@ def test_a_list_counts_what_its_filters_match(client, desk, params, role):
     assert page["total"] == sum(stored.get(status, 0) for status in statuses) == len(page["items"])
     if "with_counts" in params:
         assert page["counts"] == {status: stored.get(status, 0) for status in statuses}
+
+
+def test_searches_beside_creates_and_moves_count_what_the_store_holds_once_they_stop(store_server):
+    """Real HTTP, several threads: creates and status changes while searches count; then the counts are exact."""
+    url = store_server.url + "/api/v1/tickets"
+    seed = [requests.post(url, json={"description": f"Leak in room {n}"}, timeout=10).json()["id"] for n in range(8)]
+
+    def write(n: int) -> None:
+        created = requests.post(url, json={"description": f"Leak under sink {n}"}, timeout=10).json()
+        for ticket_id in (created["id"], seed[n % len(seed)]):
+            requests.post(f"{url}/{ticket_id}/status", json={"status": "active"}, headers=STAFF, timeout=10)
+
+    def read(_: int) -> dict:
+        page = requests.get(url, params={"q": "leak", "sort": "-id", "with_counts": "true"}, headers=STAFF,
+                            timeout=10).json()
+        assert page["total"] == sum(page["counts"].values()) and len(page["items"]) == min(page["total"], 50)
+        return page
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda n: write(n) if n % 2 else read(n), range(40)))
+    page = read(0)
+    everything = requests.get(url, params={"limit": 100, "with_counts": "true"}, headers=STAFF, timeout=10).json()
+    assert page["total"] == everything["total"] == 8 + 20
+    by_status = {"open": 0, "active": 0, "closed": 0}
+    for ticket in everything["items"]:
+        by_status[ticket["status"]] += 1
+    assert page["counts"] == everything["counts"] == by_status
