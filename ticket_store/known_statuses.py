@@ -21,7 +21,7 @@ STATUSES = ("", "open", "active", "closed")  # the codes' meanings: 0 is a ticke
 CODES = {status: code for code, status in enumerate(STATUSES) if status}
 CODE_SQL = "CASE status WHEN 'open' THEN 1 WHEN 'active' THEN 2 WHEN 'closed' THEN 3 ELSE 0 END::UTINYINT"
 READ_CHUNK = 1_000_000  # ids read at once when every status is read (at 10M tickets, 200 MB less at the peak)
-REREAD_ALL = 2_000  # more changed tickets than this: re-read every ticket's status (one scan) instead
+REREAD_ALL = 2_000  # more events than this since the last read: read every ticket's status again instead
 
 
 class EventIds(Protocol):
@@ -46,14 +46,15 @@ class KnownStatuses:
             if self.last_event is None:
                 self.read_all(cursor)
                 return self.codes
-            if self.db.next_id("events") <= self.last_event + 1:
+            events = self.db.next_id("events") - 1 - self.last_event  # at most this many were committed since
+            if events <= 0:
                 return self.codes  # no event was committed since (nor is one under way)
+            if events > REREAD_ALL:  # an import, say: listing its events' tickets would cost more than reading all
+                self.read_all(cursor)
+                return self.codes
             changed = cursor.execute("SELECT max(id), list(DISTINCT ticket_id) FROM events WHERE id > ?",
                                      [self.last_event]).fetchone()
             if changed[0] is None:
-                return self.codes
-            if len(changed[1]) > REREAD_ALL:
-                self.read_all(cursor)
                 return self.codes
             rows = cursor.execute(f"SELECT id, {CODE_SQL} AS code FROM tickets "
                                   f"WHERE id IN ({', '.join('?' * len(changed[1]))})", changed[1]).fetchnumpy()

@@ -208,3 +208,19 @@ def test_searches_beside_creates_and_moves_count_what_the_store_holds_once_they_
     for ticket in everything["items"]:
         by_status[ticket["status"]] += 1
     assert page["counts"] == everything["counts"] == by_status
+
+
+def test_after_many_events_every_status_is_read_again_without_listing_them(client, desk, monkeypatch):
+    """Regression: after a 10M demo load the events since the first read were listed (10M ids, +900 MB at the peak).
+
+    More events than REREAD_ALL since the last read (counted from the next event id, no query)
+    read every status again, even when they name few tickets.
+    """
+    monkeypatch.setattr("ticket_store.known_statuses.REREAD_ALL", 5)
+    statuses = client.application.extensions["ticket_store"].tickets.statuses
+    assert known_codes(client) == {}  # read once, before the writes
+    for _ in range(3):
+        desk.ticket_in("closed")  # three tickets, nine events
+    reads, read_all = [], statuses.read_all
+    monkeypatch.setattr(statuses, "read_all", lambda cursor: (reads.append(1), read_all(cursor)))
+    assert known_codes(client) == stored_codes(client) and reads == [1]
