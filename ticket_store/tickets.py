@@ -380,7 +380,7 @@ class Tickets:
         now = self.clock()
         words = search.SearchWords(query.q or "")
         if len(words):  # a search of no words (only punctuation, say) filters nothing
-            # The page and the counts in one statement, which scans the tickets once (search.py).
+            # The page and the counts from the matches and the known statuses, or one statement (search.page).
             where_any_status, params = ticket_filters(query, self.review_threshold, now, with_status=False)
             ids, by_status = search.page(cursor, words, where_any_status, params, query, self.statuses)
         else:
