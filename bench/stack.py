@@ -36,7 +36,7 @@ class ReadOnlyDatabase:
         self.next_events = self.connection.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
 
     def next_id(self, table: str) -> int:
-        """Return the next id of *table* (only events are asked for: known_statuses); nothing is written here."""
+        """Return the next id of *table* (only events are asked for: known_tickets); nothing is written here."""
         return self.next_events
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
