@@ -251,24 +251,14 @@ class SearchWords:
     def is_prefix(self, word: str) -> bool:
         return self.prefix and word == self.words[-1]
 
-    def matches(self, cursor: duckdb.DuckDBPyConnection) -> Matches:
-        """Look the words up in the dictionary and return how to find the tickets matching them all."""
+    def matches(self, cursor: duckdb.DuckDBPyConnection, dictionary: Dictionary | None = None) -> Matches:
+        """Look the words up in the dictionary (*dictionary*: held in memory) and return how to find the tickets
+        matching them all."""
         exact = [word for word in self.words if not self.is_prefix(word)]
-        # Constants, so that the dictionary's key finds them; a prefix is a range of its sorted terms.
-        sql = f"SELECT false, term, id, tickets FROM search_terms WHERE id IN ({', '.join('?' * len(exact))})"
-        params: list = [term_id(word) for word in exact]
-        if not exact:
-            sql, params = "SELECT false, '', 0, 0 WHERE false", []
-        if len(exact) < len(self.words):
-            # Every term starting with the word has a head in its range; one longer than a head is also checked whole.
-            low, high = prefix_heads(self.words[-1])
-            sql += " UNION ALL SELECT true, term, id, tickets FROM search_terms WHERE head BETWEEN ? AND ?"
-            params += [low, high]
-            if len(self.words[-1].encode()) > HEAD_BYTES:
-                sql += " AND starts_with(term, ?)"
-                params.append(self.words[-1])
+        prefix = self.words[-1] if len(exact) < len(self.words) else None
+        rows = dictionary.lookup(cursor, exact, prefix) if dictionary is not None else self.lookup(cursor, exact, prefix)
         found: dict[str, list[tuple[int, int]]] = {}
-        for prefixed, term, id_, tickets in cursor.execute(sql, params).fetchall():
+        for prefixed, term, id_, tickets in rows:
             word = self.words[-1] if prefixed else term
             found.setdefault(word, []).append((id_, tickets))
         lookups = []
@@ -279,6 +269,26 @@ class SearchWords:
             lookups.append(Lookup(word, ids, sum(tickets for _, tickets in found.get(word, [])),
                                   self.numbers.get(word), self.is_prefix(word)))
         return Matches(self, sorted(lookups, key=lambda lookup: lookup.tickets))
+
+    @staticmethod
+    def lookup(cursor: duckdb.DuckDBPyConnection, exact: list[str],
+               prefix: str | None) -> list[tuple[bool, str, int, int]]:
+        """Return (prefixed, term, id, tickets) for each word of *exact* in the dictionary, and each term starting
+        with *prefix*, read from search_terms."""
+        # Constants, so that the dictionary's key finds them; a prefix is a range of its sorted terms.
+        sql = f"SELECT false, term, id, tickets FROM search_terms WHERE id IN ({', '.join('?' * len(exact))})"
+        params: list = [term_id(word) for word in exact]
+        if not exact:
+            sql, params = "SELECT false, '', 0, 0 WHERE false", []
+        if prefix is not None:
+            # Every term starting with the word has a head in its range; one longer than a head is also checked whole.
+            low, high = prefix_heads(prefix)
+            sql += " UNION ALL SELECT true, term, id, tickets FROM search_terms WHERE head BETWEEN ? AND ?"
+            params += [low, high]
+            if len(prefix.encode()) > HEAD_BYTES:
+                sql += " AND starts_with(term, ?)"
+                params.append(prefix)
+        return cursor.execute(sql, params).fetchall()
 
 
 class Lookup:
@@ -412,6 +422,13 @@ class Matches:
         return self.chain(self.lookups)
 
 
+class Dictionary(Protocol):
+    """What a search reads of a dictionary held in memory (known_dictionary.KnownDictionary)."""
+
+    def lookup(self, cursor: duckdb.DuckDBPyConnection, exact: list[str],
+               prefix: str | None) -> list[tuple[bool, str, int, int]]: ...
+
+
 class PageQuery(Protocol):
     """What page() reads of the list's query (payloads.TicketQuery)."""
 
@@ -423,15 +440,16 @@ class PageQuery(Protocol):
 
 
 def page(cursor: duckdb.DuckDBPyConnection, search: SearchWords, where: str, params: list, query: PageQuery,
-         known: KnownTickets | None = None) -> tuple[list[int], dict[str, int]]:
+         known: KnownTickets | None = None,
+         dictionary: Dictionary | None = None) -> tuple[list[int], dict[str, int]]:
     """Return the ids of the page of tickets matching *search* and *where* (the list's other filters but
     the status), and how many match per status.
 
     Given *known* (known_tickets: the list has no filter but the status and the category) and sorted
     by id or relevance, the matches' statuses and categories come from it, without reading the
-    tickets; otherwise one statement scans the tickets once.
+    tickets; otherwise one statement scans the tickets once. *dictionary*: the terms held in memory.
     """
-    matches = search.matches(cursor)
+    matches = search.matches(cursor, dictionary)
     matches.resolve(cursor, scored=query.sort == "relevance")
     if known is not None and query.sort in ("id", "-id", "relevance"):
         answer = known_page(cursor, matches, query, known)

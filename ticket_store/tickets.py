@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from . import follow, outbox, rules, search
 from .db import Database
+from .known_dictionary import KnownDictionary
 from .known_tickets import KnownTickets
 from .service_levels import DEFAULT_TARGETS, Target, due_times, sla_state_sql
 
@@ -101,6 +102,7 @@ class Tickets:
         self.clock = clock or utc_now
         self.known_terms = search.KnownTerms()
         self.known = KnownTickets(db)
+        self.dictionary = KnownDictionary(db)
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -386,7 +388,7 @@ class Tickets:
         if len(words):  # a search of no words (only punctuation, say) filters nothing
             # The page and the counts from the matches and the known statuses, or one statement (search.page).
             where_any_status, params = ticket_filters(query, self.review_threshold, now, with_status=False)
-            ids, by_status = search.page(cursor, words, where_any_status, params, query, known)
+            ids, by_status = search.page(cursor, words, where_any_status, params, query, known, self.dictionary)
         else:
             where, params = ticket_filters(query, self.review_threshold, now)
             column = query.sort.removeprefix("-")
