@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import duckdb
 import pyarrow as pa
 
-from . import follow, outbox, rules, search
+from . import follow, known_clocks, outbox, rules, search
 from .db import Database
 from .known_dictionary import KnownDictionary
 from .known_tickets import KnownTickets
@@ -103,6 +103,7 @@ class Tickets:
         self.known_terms = search.KnownTerms()
         self.known = KnownTickets(db)
         self.dictionary = KnownDictionary(db)
+        self.clocks = known_clocks.KnownClocks(db)
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -391,21 +392,7 @@ class Tickets:
             ids, by_status = search.page(cursor, words, where_any_status, params, query, known, self.dictionary)
         else:
             where, params = ticket_filters(query, self.review_threshold, now)
-            column = query.sort.removeprefix("-")
-            descending = query.sort.startswith("-")
-            if known is not None and column == "id":
-                ids = known.page(cursor, query.status, query.category, descending, query.offset, query.limit)
-            else:
-                direction = "DESC" if descending else "ASC"
-                order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
-                # Sort only the narrow key columns to find the page's ids, then fetch those whole rows by
-                # their ids: deep offsets stay cheap because the wide text columns are never sorted, and a
-                # page whose tickets lie all over the table (sorted by title, say) is looked up by key
-                # instead of joined against every row (at 1M tickets: 6 ms instead of 50).
-                ids = [row[0] for row in cursor.execute(
-                    f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?",
-                    [*params, query.limit, query.offset]).fetchall()]
-            by_status = known.counts(cursor, query.category) if known is not None else None
+            ids, by_status = self.list_page(cursor, query, now, known, where, params)
         found = {row[0]: row for row in cursor.execute(
             f"SELECT {ticket_select(now)} FROM tickets WHERE id IN ({', '.join('?' * len(ids))})", ids
         ).fetchall()} if ids else {}
@@ -430,6 +417,37 @@ class Tickets:
             page["counts"] = counts
         return page
 
+    def list_page(self, cursor: duckdb.DuckDBPyConnection, query: TicketQuery, now: datetime,
+                  known: KnownTickets | None, where: str, params: list) -> tuple[list[int], dict[str, int] | None]:
+        """Return the ids of a list's page (no search) and, when they come without a scan, its counts per status.
+
+        From memory where it can: sorted by id with no filter but the status and the category
+        (known_tickets), or tickets not closed sorted by a due time, also by service-level state
+        (known_clocks: the staff's queue). Otherwise SQL sorts the narrow key columns.
+        """
+        column = query.sort.removeprefix("-")
+        descending = query.sort.startswith("-")
+        if known is not None and column == "id":
+            return (known.page(cursor, query.status, query.category, descending, query.offset, query.limit),
+                    known.counts(cursor, query.category))
+        if (column in known_clocks.SORTS and query.status and set(query.status) <= {"open", "active"}
+                and ticket_filters(query, self.review_threshold, now, with_status=False, with_category=False,
+                                   with_sla=False) == ("TRUE", [])):
+            queued = self.clocks.queue(cursor, self.known, now, query.status, query.category, query.sla, query.sort,
+                                       query.offset, query.limit)
+            if queued is not None:
+                return queued
+        direction = "DESC" if descending else "ASC"
+        order = f"ORDER BY {column} {direction} NULLS LAST, id {direction}"
+        # Sort only the narrow key columns to find the page's ids, then fetch those whole rows by
+        # their ids: deep offsets stay cheap because the wide text columns are never sorted, and a
+        # page whose tickets lie all over the table (sorted by title, say) is looked up by key
+        # instead of joined against every row (at 1M tickets: 6 ms instead of 50).
+        ids = [row[0] for row in cursor.execute(
+            f"SELECT id FROM tickets WHERE {where} {order} LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset]).fetchall()]
+        return ids, known.counts(cursor, query.category) if known is not None else None
+
     def staff_corrections(self) -> list[tuple[str | None, str, str]]:
         """Return (title, description, category) of every ticket whose category staff corrected."""
         return self.db.cursor().execute(
@@ -451,7 +469,7 @@ def message_record(row: tuple) -> dict[str, Any]:
 
 
 def ticket_filters(query: TicketQuery, review_threshold: float, now: datetime,
-                   with_status: bool = True, with_category: bool = True) -> tuple[str, list]:
+                   with_status: bool = True, with_category: bool = True, with_sla: bool = True) -> tuple[str, list]:
     """Return the WHERE clause and parameters for the list's filters (a search's words: search.page)."""
     clauses, params = ["TRUE"], []
     if with_status and query.status:
@@ -473,7 +491,7 @@ def ticket_filters(query: TicketQuery, review_threshold: float, now: datetime,
     if query.assignee is not None:
         clauses.append("assignee IS NULL" if query.assignee == "none" else "assignee = ?")
         params += [] if query.assignee == "none" else [query.assignee]
-    if query.sla:
+    if with_sla and query.sla:
         clauses.append(f"({sla_state_sql(now)}) IN ({', '.join('?' * len(query.sla))})")
         params += query.sla
     if query.opened_after is not None:
