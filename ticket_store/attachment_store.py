@@ -4,7 +4,7 @@ A photo is acknowledged only after its commit, and a backup (a copy of the whole
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 

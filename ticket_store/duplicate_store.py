@@ -1,7 +1,7 @@
 """Reporting a problem once, in the database: "me too", merging a duplicate, and finding similar tickets."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import duckdb
 import numpy as np

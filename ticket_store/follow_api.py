@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 
 from . import rules
-from .api import json_body, store, visible_ticket
+from .api import json_body, store
 from .errors import Conflict, NotFound, error_response
 from .follow import Following, NotRateable
 from .follow_payloads import RatingCreate

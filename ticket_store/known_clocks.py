@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import duckdb
 import numpy as np
 
-from .known_tickets import CATEGORY_CODES, CODES, REREAD_ALL, STATUSES, EventIds, KnownTickets
+from .known_tickets import CATEGORY_CODES, CODES, STATUSES, EventIds, KnownTickets, events_since
 
 CLOCKS = ("response_due_at", "resolution_due_at", "response_risk_at", "resolution_risk_at", "first_response_at")
 NEVER = np.iinfo(np.int64).max  # a clock that is NULL: no instant reaches it
@@ -43,21 +43,18 @@ class KnownClocks:
     def current(self, cursor: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return (ids, clocks) of the tickets not closed, brought up to the events *cursor* sees."""
         with self.lock:
-            events = None if self.last_event is None else self.db.next_id("events") - 1 - self.last_event
-            if events is None or events > REREAD_ALL:
-                last_event = cursor.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-                self.ids, self.clocks = split(cursor.execute(CLOCKS_SQL).fetchnumpy())
-                self.last_event = last_event
-            elif events > 0:
-                changed = cursor.execute("SELECT max(id), list(DISTINCT ticket_id) FROM events WHERE id > ?",
-                                         [self.last_event]).fetchone()
-                if changed[0] is not None:
+            since = events_since(self.db, cursor, self.last_event)
+            if since is not None:
+                last_event, changed = since
+                if changed is None:
+                    self.ids, self.clocks = split(cursor.execute(CLOCKS_SQL).fetchnumpy())
+                else:
                     ids, clocks = split(cursor.execute(
-                        f"{CLOCKS_SQL} AND id IN ({', '.join('?' * len(changed[1]))})", changed[1]).fetchnumpy())
-                    keep = ~np.isin(self.ids, changed[1])
+                        f"{CLOCKS_SQL} AND id IN ({', '.join('?' * len(changed))})", changed).fetchnumpy())
+                    keep = ~np.isin(self.ids, changed)
                     self.ids = np.concatenate([self.ids[keep], ids])
                     self.clocks = {clock: np.concatenate([self.clocks[clock][keep], clocks[clock]]) for clock in CLOCKS}
-                    self.last_event = max(self.last_event, changed[0])
+                self.last_event = last_event
             return self.ids, self.clocks
 
     def queue(self, cursor: duckdb.DuckDBPyConnection, known: KnownTickets, now: datetime, statuses: list[str],

@@ -44,6 +44,20 @@ class EventIds(Protocol):
     def next_id(self, table: str) -> int: ...
 
 
+def events_since(db: EventIds, cursor: duckdb.DuckDBPyConnection,
+                 last_event: int | None) -> tuple[int, list[int] | None] | None:
+    """Return the newest event *cursor* sees and the tickets the events after *last_event* name (None: read
+    every ticket again, as at the first read or after more than REREAD_ALL events); None: no event since."""
+    events = None if last_event is None else db.next_id("events") - 1 - last_event
+    if events is not None and events <= 0:
+        return None  # no event was committed since (nor is one under way)
+    if events is None or events > REREAD_ALL:
+        return cursor.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0], None
+    newest, tickets = cursor.execute("SELECT max(id), list(DISTINCT ticket_id) FROM events WHERE id > ?",
+                                     [last_event]).fetchone()
+    return None if newest is None else (max(last_event, newest), tickets)
+
+
 class KnownTickets:
     """The status and category codes of every ticket by id (STATUSES, CATEGORIES), and how many tickets have
     each pair, as of the newest event read."""
@@ -59,21 +73,16 @@ class KnownTickets:
     def current(self, cursor: duckdb.DuckDBPyConnection) -> np.ndarray:
         """Return the status codes by ticket id, brought up to the events *cursor* sees (and the categories too)."""
         with self.lock:
-            # At most this many events were committed since the last read (none: nothing was read yet).
-            events = None if self.last_event is None else self.db.next_id("events") - 1 - self.last_event
-            if events is not None and events <= 0:
-                return self.codes  # no event was committed since (nor is one under way)
-            if events is None or events > REREAD_ALL:  # after an import, say, reading all costs less than listing
+            since = events_since(self.db, cursor, self.last_event)
+            if since is None:
+                return self.codes
+            last_event, changed = since
+            if changed is None:  # after an import, say, reading all costs less than listing
                 self.read_all(cursor)
                 return self.codes
-            changed = cursor.execute("SELECT max(id), list(DISTINCT ticket_id) FROM events WHERE id > ?",
-                                     [self.last_event]).fetchone()
-            if changed[0] is None:
-                return self.codes
-            rows = cursor.execute(f"{KNOWN_SQL} WHERE id IN ({', '.join('?' * len(changed[1]))})",
-                                  changed[1]).fetchnumpy()
+            rows = cursor.execute(f"{KNOWN_SQL} WHERE id IN ({', '.join('?' * len(changed))})", changed).fetchnumpy()
             self.set(rows["id"], rows["code"], rows["category"])
-            self.last_event = max(self.last_event, changed[0])
+            self.last_event = last_event
             return self.codes
 
     def counts(self, cursor: duckdb.DuckDBPyConnection, categories: list[str] | None = None) -> dict[str, int]:

@@ -1,7 +1,6 @@
 """What clients may send to report a problem once: "me too", merges, notices and the similar-ticket query."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import duckdb
 import pyarrow as pa
 
-from . import follow, known_clocks, outbox, rules, search
+from . import follow, known_clocks, known_titles, outbox, rules, search
 from .db import Database
 from .known_dictionary import KnownDictionary
 from .known_tickets import KnownTickets
@@ -104,6 +104,7 @@ class Tickets:
         self.known = KnownTickets(db)
         self.dictionary = KnownDictionary(db)
         self.clocks = known_clocks.KnownClocks(db)
+        self.titles = known_titles.KnownTitles(db)
 
     def record(self, row: tuple) -> Ticket:
         """Return the API's ticket from a database row."""
@@ -422,15 +423,21 @@ class Tickets:
         """Return the ids of a list's page (no search) and, when they come without a scan, its counts per status.
 
         From memory where it can: sorted by id with no filter but the status and the category
-        (known_tickets), or tickets not closed sorted by a due time, also by service-level state
-        (known_clocks: the staff's queue). Otherwise SQL sorts the narrow key columns.
+        (known_tickets), tickets not closed so filtered and sorted by title (known_titles), or sorted by
+        a due time, also by service-level state (known_clocks: the staff's queue). Otherwise SQL sorts
+        the narrow key columns.
         """
         column = query.sort.removeprefix("-")
         descending = query.sort.startswith("-")
         if known is not None and column == "id":
             return (known.page(cursor, query.status, query.category, descending, query.offset, query.limit),
                     known.counts(cursor, query.category))
-        if (column in known_clocks.SORTS and query.status and set(query.status) <= {"open", "active"}
+        not_closed = bool(query.status) and set(query.status) <= {"open", "active"}
+        if known is not None and column == "title" and not_closed:
+            ids = self.titles.page(cursor, known, query.status, query.category, descending, query.offset, query.limit)
+            if ids is not None:
+                return ids, known.counts(cursor, query.category)
+        if (column in known_clocks.SORTS and not_closed
                 and ticket_filters(query, self.review_threshold, now, with_status=False, with_category=False,
                                    with_sla=False) == ("TRUE", [])):
             queued = self.clocks.queue(cursor, self.known, now, query.status, query.category, query.sla, query.sort,

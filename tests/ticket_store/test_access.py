@@ -46,7 +46,7 @@ def test_error_shape_on_every_route(client, method, path):
 
 def test_unknown_path_and_method_use_the_error_shape(client):
     assert_error(client.get("/api/v1/nothing-here"), 404)
-    response = assert_error(client.delete("/api/v1/tickets"), 405)
+    assert_error(client.delete("/api/v1/tickets"), 405)
     assert "POST" in response_allow(client)
 
 

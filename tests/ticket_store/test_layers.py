@@ -10,7 +10,7 @@ PACKAGE = Path(ticket_store.__file__).parent
 LAYERS = {
     # the helpdesk's rules, the schema and the categorizer stand alone
     "rules": 0, "schema": 0, "categorizer": 0, "service_levels": 0, "images": 0, "report_rules": 0, "similar": 0,
-    "search": 0, "known_tickets": 0, "known_dictionary": 0, "known_clocks": 0,
+    "search": 0, "known_tickets": 0, "known_dictionary": 0, "known_clocks": 0, "known_titles": 0,
     # the connection and its grouped writes
     "db": 1,
     # the SQL behind named methods

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .function_words import FUNCTION_WORDS, fold, words
+from .function_words import FUNCTION_WORDS, words
 from .training import DATA, read_labelled
 
 LANGUAGES: tuple[str, ...] = ("en", "it", "de", "fr", "es")
