@@ -3,7 +3,7 @@
 The staff's queue lists the open and active tickets at risk or breached, soonest due first, with
 counts. In SQL that is a pass over every ticket's closed_at and due times (at 10M tickets, 65 ms:
 the tickets not closed lie all over the history). Here the due times, risk times and first
-response of each ticket not closed are arrays (at 10M, 320,000 tickets: 13 MB), and the queue is
+response of each ticket not closed are arrays (at 10M, 320,000 tickets: 15 MB), and the queue is
 a few vector operations. Every write of a ticket records an event in its own transaction (see
 known_tickets), so the events after the last one read name every ticket to read again.
 """
