@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
+from . import bulk
 from .access import check_token, read_name, read_role
 from .analytics_api import analytics_api
 from .api import Store, api
@@ -68,6 +69,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     targets = read_targets(app.config["SLA"])  # a wrong HELPDESK_SLA stops the store before it opens the file
     db = Database(app.config["DB_PATH"], app.config["MEMORY_LIMIT"], app.config["LOCK_WAIT"])
+    left = bulk.remove_spooled(db.path)  # the database is ours now: no other store is importing into it
+    if left:
+        log.warning("removed %d import or export file(s) a stopped store left beside %s", left, db.path)
     categorizer = load_categorizer()
     # CLOCK (tests only) is a callable answering the current naive UTC instant.
     tickets = Tickets(db, categorizer.review_threshold, targets, app.config["CLOCK"])

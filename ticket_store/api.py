@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -269,8 +268,7 @@ def import_tickets() -> Response:
     if kind is None:
         raise UnsupportedMediaType("Send the import as Content-Type text/csv or application/x-ndjson.")
     request.max_content_length = bulk.IMPORT_LIMIT
-    handle, path = tempfile.mkstemp(prefix="helpdesk-import-", suffix=f".{kind}")
-    os.close(handle)
+    path = bulk.spool_file(store().db.path, kind)
     try:
         bulk.save_body(request.stream, path)
         imported = bulk.import_tickets(store().db, path, kind, store().categorizer, store().tickets.targets)
@@ -283,9 +281,12 @@ def import_tickets() -> Response:
 def export_tickets() -> Response:
     """Return every ticket as CSV in the import's columns (staff only)."""
     rules.permit(g.role, "export")
-    handle, path = tempfile.mkstemp(prefix="helpdesk-export-", suffix=".csv")
-    os.close(handle)
-    bulk.export_tickets(store().db, path)
+    path = bulk.spool_file(store().db.path, "csv")
+    try:
+        bulk.export_tickets(store().db, path)
+    except BaseException:
+        bulk.remove_quietly(path)
+        raise
     file = open(path, "rb")
     os.remove(path)  # the open handle keeps the data readable until the response is sent
     return send_file(file, mimetype="text/csv", as_attachment=True, download_name="tickets.csv")

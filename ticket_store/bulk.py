@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import os
 import re
+import tempfile
 from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
 
 from .categorizer import Categorizer, ticket_text
-from .db import Database
-from .errors import InvalidInput, PayloadTooLarge
+from .db import STORAGE_FULL, Database, StorageFull, is_disk_full
+from .errors import InsufficientStorage, InvalidInput, PayloadTooLarge
 from .payloads import FIELD_LIMITS, INVISIBLE_OR_WHITE_RE2, WHITE_SPACE, JsonRefused, read_json
 from .search import index_tickets
 from .service_levels import DEFAULT_TARGETS, Target, due_times_sql
@@ -65,12 +67,17 @@ SHOWN_TEXT_MACRO = (
 def save_body(stream: BinaryIO, path: str, limit: int = IMPORT_LIMIT) -> int:
     """Copy the request body to *path* without holding it in memory; refuse more than *limit* bytes."""
     size = 0
-    with open(path, "wb") as target:
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge("The import is larger than 512 MiB; split it into several files.")
-            target.write(chunk)
+    try:
+        with open(path, "wb") as target:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge("The import is larger than 512 MiB; split it into several files.")
+                target.write(chunk)
+    except OSError as error:
+        if is_disk_full(error):
+            raise StorageFull(STORAGE_FULL) from error
+        raise
     return size
 
 
@@ -306,11 +313,47 @@ def export_tickets(db: Database, path: str) -> None:
     cursor = db.cursor()
     cursor.execute(QUOTE_CELL_MACRO)
     cells = ", ".join(f"quote_cell({name}) AS {name}" for name in TEXT_COLUMNS)
-    cursor.execute(
-        f"COPY (SELECT {cells}, category, status, "
-        f"strftime(opened_at, '{ISO_FORMAT}') AS opened_at, strftime(closed_at, '{ISO_FORMAT}') AS closed_at "
-        f"FROM tickets ORDER BY id) TO '{path}' (FORMAT csv, HEADER true)"
-    )
+    target = path.replace("'", "''")
+    try:
+        cursor.execute(
+            f"COPY (SELECT {cells}, category, status, "
+            f"strftime(opened_at, '{ISO_FORMAT}') AS opened_at, strftime(closed_at, '{ISO_FORMAT}') AS closed_at "
+            f"FROM tickets ORDER BY id) TO '{target}' (FORMAT csv, HEADER true)"
+        )
+    except duckdb.Error as error:
+        if is_disk_full(error):
+            raise InsufficientStorage("The disk holding the ticket database is too full to write the export; "
+                                      "nothing was changed, and the export works again once there is space.") from error
+        raise
+
+
+def spool_file(db_path: str, suffix: str) -> str:
+    """Return a new empty file beside the database for an import's body or an export (removed after use).
+
+    Beside the database, not in the system's temporary folder: a store killed while one is in use
+    leaves it behind, and the next store of that database removes it (remove_spooled).
+    """
+    folder, name = os.path.split(os.path.abspath(db_path))
+    try:
+        handle, path = tempfile.mkstemp(prefix=f".{name}-spool-", suffix=f".{suffix}", dir=folder)
+    except OSError as error:
+        if is_disk_full(error):
+            raise StorageFull(STORAGE_FULL) from error
+        raise
+    os.close(handle)
+    return path
+
+
+def remove_spooled(db_path: str) -> int:
+    """Remove the spool files (spool_file) a store of *db_path* left when it was killed; return how many.
+
+    Call it holding the database open: no other store can be using that database, so none is in use.
+    """
+    folder, name = os.path.split(os.path.abspath(db_path))
+    left = glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}-spool-*"))
+    for path in left:
+        remove_quietly(path)
+    return len(left)
 
 
 def remove_quietly(path: str) -> None:

@@ -155,3 +155,39 @@ def test_a_store_started_on_a_full_disk_reads_and_acknowledges_only_what_it_stor
             assert requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10).json()["description"] == text
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_an_import_or_export_on_a_full_disk_is_refused_in_words_and_leaves_no_file(small_disk):
+    """The import's body and the export are spooled beside the database: on its full disk, 507 and nothing kept."""
+    db = small_disk / "helpdesk.duckdb"
+    server = store_process(db).start()
+    rng = random.Random(13)
+    try:
+        for _ in range(80):  # an export of about 0.7 MB
+            assert create(server.url, description(rng)).status_code == 201
+        rows = "".join(f"Import {n},{description(rng)},Room {n},,it,open,2025-01-05T09:00:00Z,\n" for n in range(600))
+        body = ("title,description,location,reporter,category,status,opened_at,closed_at\n" + rows).encode()
+        filler = fill_with_filler(small_disk, 0.3)
+        imported = requests.post(f"{server.url}/api/v1/import", data=body, headers={**STAFF, "Content-Type": "text/csv"},
+                                 timeout=60)
+        assert imported.status_code == 507, imported.text
+        assert "disk" in imported.json()["error"] and "full" in imported.json()["error"]
+        exported = requests.get(f"{server.url}/api/v1/export", headers=STAFF, timeout=60)
+        assert exported.status_code == 507, exported.text[:500]
+        assert "export" in exported.json()["error"] and "full" in exported.json()["error"]
+        assert list(small_disk.glob(".helpdesk.duckdb-spool-*")) == []
+        total = requests.get(f"{server.url}/api/v1/tickets", params={"limit": 1}, headers=STAFF, timeout=10)
+        assert total.json()["total"] == 80
+
+        filler.unlink()  # and the file system grown, as an operator would: the import needs its body's room twice
+        subprocess.run(["mount", "-o", f"remount,size={3 * DISK_MIB}m", str(small_disk)], check=True)
+        imported = requests.post(f"{server.url}/api/v1/import", data=body, headers={**STAFF, "Content-Type": "text/csv"},
+                                 timeout=60)
+        assert imported.status_code == 200 and imported.json() == {"imported": 600}, imported.text
+        exported = requests.get(f"{server.url}/api/v1/export", headers=STAFF, timeout=60)
+        assert exported.status_code == 200 and exported.text.count("\nImport ") == 600
+        assert list(small_disk.glob(".helpdesk.duckdb-spool-*")) == []
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,30 @@ def test_ndjson_with_blank_lines_and_missing_optional_fields(client, desk):
     lines = '\n{"description": "Lift broken", "status": "open", "opened_at": "2025-01-01T00:00:00Z"}\n\n'
     response = client.post("/api/v1/import", data=lines, content_type="application/x-ndjson", headers=STAFF)
     assert response.get_json() == {"imported": 1}
+
+
+def spooled(db_path) -> list:
+    """The import and export files beside the database (bulk.spool_file)."""
+    return sorted(db_path.parent.glob(f".{db_path.name}-spool-*"))
+
+
+def test_imports_and_exports_leave_no_file_beside_the_database(client, desk, db_path):
+    assert desk.import_csv(to_csv(GOOD_ROWS)).status_code == 200
+    assert desk.import_csv(CSV_HEADER + ",,Room 1,,it,open,2025-01-05T09:00:00Z,\n").status_code == 422
+    assert client.get("/api/v1/export", headers=STAFF).status_code == 200
+    assert spooled(db_path) == []
+
+
+def test_a_store_removes_the_files_a_killed_store_left_beside_its_database(tmp_path):
+    """Only its own database's: another database's import in the same folder may be under way."""
+    from ticket_store import bulk, create_app
+
+    left = [bulk.spool_file(str(tmp_path / "helpdesk.duckdb"), kind) for kind in ("csv", "ndjson")]
+    other = bulk.spool_file(str(tmp_path / "other.duckdb"), "csv")
+    assert all(Path(path).exists() for path in [*left, other])
+    app = create_app({"DB_PATH": str(tmp_path / "helpdesk.duckdb"), "TESTING": True})
+    try:
+        assert spooled(tmp_path / "helpdesk.duckdb") == []
+        assert Path(other).exists()
+    finally:
+        app.extensions["ticket_store"].db.close()
