@@ -145,9 +145,14 @@ def drain_unread_body(response: Response) -> Response:
 
 
 class AsciiIntegerConverter(IntegerConverter):
-    """A whole number in ASCII digits (Flask's own converter also takes other scripts' digits)."""
+    """A whole number in ASCII digits below 2**63 (Flask's own converter also takes other scripts' digits, and any
+    size: no id is that large, and DuckDB cannot compare a larger number with one, a 500); others do not match: 404."""
 
     regex = r"[0-9]+"
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def refuse_repeated_parameters() -> None:

@@ -94,3 +94,13 @@ def test_withdrawing_a_notice_id_beyond_any_integer_is_a_404(client):
     assert publish(client, text="The lifts in building C are out of order").status_code == 201
     for notice_id in (2**63, 186417145416100987524558164878421917696):
         assert_error(client.delete(f"/api/v1/notices/{notice_id}", headers=STAFF), 404)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets/{}", "/api/v1/tickets/{}/messages", "/api/v1/attachments/{}",
+                                  "/api/v1/attachments/{}/thumbnail"])
+def test_an_id_beyond_any_integer_is_a_404_on_every_route(client, path):
+    """An id past 2**63 was a 500 from DuckDB's comparison on each route that reads by id (with rows to compare)."""
+    ticket = client.post("/api/v1/tickets", json={"description": "The door of room 9 is stuck"}).get_json()
+    assert client.get(f"/api/v1/tickets/{ticket['id']}", headers=STAFF).status_code == 200
+    for number in (2**63, 186417145416100987524558164878421917696):
+        assert_error(client.get(path.format(number), headers=STAFF), 404)
