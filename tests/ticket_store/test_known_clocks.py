@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,32 +14,10 @@ from ticket_store.payloads import parse_ticket_query
 from ticket_store.tickets import ticket_filters
 
 from .conftest import CSV_HEADER, STAFF, if_match
+from .test_service_levels import T0, Clock, clock, timed  # noqa: F401 - the fixtures
 
-T0 = datetime(2025, 3, 3, 9, 0, 0)
 DESCRIPTIONS = ("The printer in the library is jammed", "Water is leaking from the ceiling of room B12",
                 "The canteen charged me twice for lunch")
-
-
-class Clock:
-    """The store's time, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def timed(tmp_path, clock):
-    app = create_app({"DB_PATH": str(tmp_path / "timed.duckdb"), "CLOCK": clock})
-    yield app.test_client()
-    app.extensions["ticket_store"].db.close()
 
 
 def from_sql(client, params: dict) -> tuple[list[int], dict[str, int]]:
