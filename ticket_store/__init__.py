@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def end_request(db: Database) -> None:
+    """Take back the request's announced write, and close its thread's cursor (see Database.release)."""
+    db.withdraw_write()
+    db.release()
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the store: defaults first, then the environment, then *config* (tests)."""
     app = Flask(__name__)
@@ -88,7 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(refuse_repeated_parameters)
     app.before_request(read_name)
     app.before_request(lambda: db.announce_write() if request.method not in READ_METHODS else None)
-    app.teardown_request(lambda _error: db.withdraw_write())
+    app.teardown_request(lambda _error: end_request(db))
     app.after_request(drain_unread_body)
     app.register_blueprint(api)
     app.register_blueprint(analytics_api)
