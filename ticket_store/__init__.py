@@ -25,6 +25,7 @@ from .categorizer import load_categorizer, ticket_text
 from .categorizer.embedding import StaticEmbedding
 from .db import Database
 from .errors import BadRequest, register_error_handlers
+from .index_sorting import IndexSorting
 from .follow_api import follow_api
 from .follow_photos import follow_photos_api
 from .outbox_api import outbox_api
@@ -84,7 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     corrections = tickets.staff_corrections()
     if corrections:
         categorizer.learn([(ticket_text(title, description), category) for title, description, category in corrections])
-    app.extensions["ticket_store"] = Store(db, tickets, categorizer)
+    sorting = IndexSorting(db)
+    db.when_closing(sorting.close)
+    sorting.start()
+    app.extensions["ticket_store"] = Store(db, tickets, categorizer, sorting)
     app.extensions["attachments"] = Attachments(tickets)
     app.extensions["duplicates"] = Duplicates(tickets, sentence_embedding(categorizer))
     app.extensions["notices"] = Notices(tickets)

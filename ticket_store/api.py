@@ -13,6 +13,7 @@ from .categorizer import Categorizer, ticket_text
 from .db import Database, DatabaseFailed, free_bytes
 from .errors import (HTTP_SENTENCES, ApiError, BadRequest, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge,
                      PreconditionFailed, PreconditionRequired, ServiceUnavailable, UnsupportedMediaType, error_response)
+from .index_sorting import IndexSorting
 from .openapi import openapi_document
 from .payloads import (CategorizeRequest, JsonRefused, MessageCreate, StatusChange, TicketCreate, TicketPatch, parse,
                        parse_ticket_query, read_json)
@@ -26,11 +27,12 @@ IMPORT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson", "applicatio
 
 @dataclass
 class Store:
-    """What the handlers work with: the database, its tickets and the categorizer."""
+    """What the handlers work with: the database, its tickets, the categorizer and the index's sorting."""
 
     db: Database
     tickets: Tickets
     categorizer: Categorizer
+    sorting: IndexSorting
 
 
 def store() -> Store:
@@ -274,6 +276,7 @@ def import_tickets() -> Response:
         imported = bulk.import_tickets(store().db, path, kind, store().categorizer, store().tickets.targets)
     finally:
         bulk.remove_quietly(path)
+    store().sorting.soon()  # each import left a run of its own in the index (index_sorting)
     return jsonify({"imported": imported})
 
 

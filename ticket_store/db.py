@@ -190,6 +190,7 @@ class Database:
         self._last_reopen = 0.0
         #: Since when (time.time()) writes meet a full disk; None once a write is stored cleanly again.
         self.storage_full_since: float | None = None
+        self._closing: list[Callable[[], None]] = []
 
     def _stored_next_ids(self) -> dict[str, int]:
         """Return the next id of each table as the database holds it."""
@@ -440,6 +441,12 @@ class Database:
         """Return the id the next row of *table* may get: every committed row's id is lower."""
         return self._next_ids[table]
 
+    def when_closing(self, stop: Callable[[], None]) -> None:
+        """Call *stop* first when the database is closed (a background job of the store's)."""
+        self._closing.append(stop)
+
     def close(self) -> None:
-        """Close the database (checkpointing it)."""
+        """Close the database (checkpointing it), once what runs in the background has stopped."""
+        for stop in self._closing:
+            stop()
         self.connection.close()

@@ -273,7 +273,7 @@ def test_a_version_10_database_gains_term_heads_and_its_prefixes_work(db_path):
     db.close()
     db = Database(str(db_path))
     try:
-        assert db.schema_version == 11
+        assert db.schema_version == 12
         assert search.index_differences(db.cursor()) == []
         assert db.cursor().execute("SELECT count(*) FROM search_terms WHERE head IS NULL").fetchone()[0] == 0
         matches = search.SearchWords("flick").matches(db.cursor())
