@@ -15,7 +15,7 @@ LAYERS = {
     "db": 1,
     # the SQL behind named methods
     "tickets": 2, "analytics": 2, "follow": 2, "outbox": 2, "attachment_store": 2, "duplicate_store": 2,
-    "notice_store": 2, "similar_index": 2,
+    "notice_store": 2, "similar_index": 2, "index_sorting": 2,
     # HTTP: what clients send and get, who is asking, the import and export of files
     "errors": 3, "payloads": 3, "analytics_queries": 3, "access": 3, "openapi": 3, "bulk": 3, "records": 3,
     "follow_payloads": 3, "report_payloads": 3,
