@@ -310,7 +310,8 @@ def test_a_page_by_id_is_taken_a_chunk_at_a_time_across_chunks(client, desk, mon
     monkeypatch.setattr("ticket_store.known_tickets.PAGE_CHUNK", 4)
     for n in range(15):
         desk.ticket_in(("open", "active", "closed")[n % 3])
-    cursor = client.application.extensions["ticket_store"].db.connection.cursor()  # its own: a request ends by closing its thread's
+    # A cursor of its own: a request ends by closing its thread's.
+    cursor = client.application.extensions["ticket_store"].db.connection.cursor()
     for sort, offset, limit in (("-id", 0, 3), ("-id", 2, 7), ("id", 3, 5), ("id", 0, 15), ("-id", 9, 4), ("id", 12, 4)):
         page = client.get("/api/v1/tickets", query_string={"sort": sort, "status": "open,closed", "offset": offset,
                                                            "limit": limit}, headers=STAFF).get_json()
