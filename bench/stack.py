@@ -21,7 +21,7 @@ import requests
 
 from harness.processes import ROOT, Running, function_process, store_process, web_process
 from harness.stack import FUNCTION_URL_VARIABLES, FUNCTIONS
-from ticket_store.index_sorting import IndexSorting
+from ticket_store.index_sorting import SORTED, SORTING, IndexSorting
 
 from .report import Row, as_dicts, load_average
 
@@ -33,11 +33,10 @@ def wait_for_index_sorting(store: Running) -> None:
     """Wait for the sort of the search index the store starts after the last import (index_sorting), so that the
     database measured is the one a store holds after it, and no measurement runs beside it."""
     deadline = time.monotonic() + IndexSorting.quiet_seconds + 5
-    while "sorting the search index" not in store.output() and time.monotonic() < deadline:
+    while SORTING not in store.output() and time.monotonic() < deadline:
         time.sleep(0.2)
     deadline = time.monotonic() + 900
-    while ("sorting the search index" in store.output() and "sorted the search index" not in store.output()
-           and time.monotonic() < deadline):
+    while SORTING in store.output() and SORTED not in store.output() and time.monotonic() < deadline:
         time.sleep(0.5)
 
 

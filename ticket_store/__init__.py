@@ -25,9 +25,9 @@ from .categorizer import load_categorizer, ticket_text
 from .categorizer.embedding import StaticEmbedding
 from .db import Database
 from .errors import BadRequest, register_error_handlers
-from .index_sorting import IndexSorting
 from .follow_api import follow_api
 from .follow_photos import follow_photos_api
+from .index_sorting import IndexSorting
 from .outbox_api import outbox_api
 from .service_levels import read_targets
 from .staff_api import staff_api

@@ -19,6 +19,8 @@ import duckdb
 from .db import Database, DatabaseFailed, StorageFull
 
 SORTED_COPY = "ticket_terms_sorted"
+#: How the log says that a sort starts and that one ended (the bench waits for them).
+SORTING, SORTED = "sorting the search index", "sorted the search index"
 log = logging.getLogger(__name__)
 
 
@@ -97,7 +99,7 @@ class IndexSorting:
             cursor.execute("BEGIN TRANSACTION")
             [(last_event, rows)] = cursor.execute(
                 "SELECT coalesce(max(id), 0), (SELECT count(*) FROM ticket_terms) FROM events").fetchall()
-            log.info("sorting the search index by term: %d rows, in the background", rows)
+            log.info("%s by term: %d rows, in the background", SORTING, rows)
             cursor.execute(f"CREATE OR REPLACE TABLE {SORTED_COPY} AS "
                            "SELECT term, ticket_id, weight FROM ticket_terms ORDER BY term, ticket_id")
             cursor.execute("COMMIT")
@@ -116,20 +118,20 @@ class IndexSorting:
             self.swap(write, last_event)
             [(rows,)] = write.execute("SELECT count(*) FROM ticket_terms").fetchall()
             write.execute("UPDATE search_index_sorted SET rows = ?", [rows])
-        log.info("sorted the search index by term: %d rows in %.1f s", rows, time.monotonic() - started)
+        log.info("%s by term: %d rows in %.1f s", SORTED, rows, time.monotonic() - started)
         self.sorted.set()
         return rows
 
     def between_copy_and_swap(self) -> None:
         """Nothing here: tests write at this point, as requests may."""
 
-    @staticmethod
-    def swap(write: duckdb.DuckDBPyConnection, last_event: int) -> None:
+    def swap(self, write: duckdb.DuckDBPyConnection, last_event: int) -> None:
         """Give the tickets the events after *last_event* name their live rows in the copy, and put it in place."""
-        changed = f"SELECT ticket_id FROM events WHERE id > {int(last_event)}"
-        write.execute(f"DELETE FROM {SORTED_COPY} WHERE ticket_id IN ({changed})")
-        write.execute(f"INSERT INTO {SORTED_COPY} SELECT term, ticket_id, weight FROM ticket_terms "
-                      f"WHERE ticket_id IN ({changed}) ORDER BY term, ticket_id")
+        if self.db.next_id("events") - 1 > last_event:  # written during the copy (else the DELETE's scan is spared)
+            changed = f"SELECT ticket_id FROM events WHERE id > {int(last_event)}"
+            write.execute(f"DELETE FROM {SORTED_COPY} WHERE ticket_id IN ({changed})")
+            write.execute(f"INSERT INTO {SORTED_COPY} SELECT term, ticket_id, weight FROM ticket_terms "
+                          f"WHERE ticket_id IN ({changed}) ORDER BY term, ticket_id")
         write.execute("DROP TABLE ticket_terms")
         write.execute(f"ALTER TABLE {SORTED_COPY} RENAME TO ticket_terms")
 
