@@ -68,6 +68,32 @@ def test_user_edits_a_ticket(open_page, stack, word):
     assert (stored["title"], stored["location"], stored["version"]) == ("Projector in B2 is dead", "Lecture hall B2", 2)
 
 
+def test_a_fast_typist_loses_no_text_while_the_page_refreshes(open_page, stack, word):
+    created = stack.client("user").create_ticket(description=f"The projector shows no picture {word}")
+    page = open_page("user")
+    page.goto(f"/tickets/{created['id']}")
+    page.click("#ticket-edit-open")
+    # No wait for the form's text: the keys go in as soon as the field takes them.
+    title = f"Projector in lecture hall B2 shows nothing at all {word}"
+    description = "It stays blue.\nCables checked, remote has new batteries; still nothing. " * 4
+    page.locator("#ticket-edit-title").press("ControlOrMeta+a")
+    page.keyboard.type(title)
+    # A staff reply arrives while the description is typed (10 ms a key, past the page's 3 s refresh).
+    stack.client("staff").post_message(created["id"], f"Looking at it now {word}")
+    page.locator("#ticket-edit-description").press("ControlOrMeta+a")
+    page.keyboard.type(description, delay=10)
+    expect(page.locator("#ticket-thread")).to_contain_text(f"Looking at it now {word}")
+    page.click("#ticket-edit-save")  # at once, after the last key
+    expect(page.locator("#ticket-heading")).to_contain_text(title)
+    stored = stack.client("user").get_ticket(created["id"])
+    assert (stored["title"], stored["description"]) == (title, description.strip())
+    message = "Thanks, the lecture starts at 10:15 so please hurry! " * 3
+    page.locator("#ticket-message-body").press_sequentially(message)
+    page.click("#ticket-message-send")
+    expect(page.locator("#ticket-thread")).to_contain_text(message.strip())
+    assert stack.client("user").list_messages(created["id"])[-1]["body"] == message.strip()
+
+
 def test_stale_edit_is_refused_with_a_message(open_page, stack, word):
     user = stack.client("user")
     created = user.create_ticket(description=f"Heating is off in room 3.12 {word}")

@@ -115,3 +115,21 @@ def test_a_small_index_is_not_due_and_a_due_one_is_sorted_after_the_imports(app,
     assert sorting.sorted.wait(10)
     assert stored(app) == sorted(stored(app)) and consistent(app)
     assert not sorting.due(app.extensions["ticket_store"].db.cursor())
+
+
+def test_a_due_sort_waits_while_the_store_writes_and_no_longer_than_the_longest_wait(app, runs, monkeypatch):
+    sorting = app.extensions["ticket_store"].sorting
+    monkeypatch.setattr(IndexSorting, "unsorted_at_least", 10)
+    monkeypatch.setattr(IndexSorting, "quiet_seconds", 3600)  # the timer never fires: the test calls the look
+    sorting.soon()
+    runs.create("The tap in room 4.02 drips")  # a write since: not quiet
+    sorting.sort_if_due()
+    assert not sorting.sorted.is_set() and stored(app) != sorted(stored(app))
+    sorting.sort_if_due()  # no write since the last look
+    assert sorting.sorted.is_set() and stored(app) == sorted(stored(app))
+    sorting.sorted.clear()
+    import_rows(runs, 400, 200, "window latch broken")  # due again; the import's handler asked for a sort
+    monkeypatch.setattr(IndexSorting, "longest_wait", 0.0)
+    runs.create("The door of room 1.10 squeaks")  # writes go on, but the sort has waited long enough
+    sorting.sort_if_due()
+    assert sorting.sorted.is_set() and stored(app) == sorted(stored(app)) and consistent(app)
