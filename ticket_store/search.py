@@ -40,6 +40,7 @@ INDEX_BATCH = 100_000  # tickets indexed at once by a migration or an import (th
 VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
 SEPARATE_TERMS = 16  # a prefix of at most this many terms looks each up on its own
 COMMON_SHARE = 0.05  # a word in more of the tickets is common: checked on the candidates' text when they are few
+MASK_SHARE = 0.05  # with no word in more of the tickets, the words are intersected in memory (ids_array)
 
 SCHEMA = """
 CREATE TABLE ticket_terms (
@@ -393,6 +394,48 @@ class Matches:
             return "SELECT unnest(?::INTEGER[]) AS ticket_id", [self.found[0]]
         return self.ids_chain(self.lookups)
 
+    def ids_array(self, cursor: duckdb.DuckDBPyConnection, common: float) -> np.ndarray:
+        """Return the ids of the matching tickets, sorted, each once.
+
+        With no word in more than *common* tickets, each word's postings are read on their own: the
+        rarest word of one term first (its rows come sorted by ticket, in the index's order), then
+        each other word keeps those of its tickets, by a mask. At 10M tickets "printer jam" (309,096
+        and 234,661 postings) takes 19 ms so, against 34–42 in one statement. A common word's postings
+        cost more to bring into memory than DuckDB takes to intersect them there, so then it does.
+        """
+        if self.found is not None:
+            return np.asarray(self.found[0], np.int64)  # sorted, each once (verify)
+        if any(lookup.tickets > common for lookup in self.lookups):
+            sql, params = self.ids_sql()
+            ids = np.asarray(cursor.execute(sql, params).fetchnumpy()["ticket_id"], np.int64)
+        else:
+            ids = self.masked_ids(cursor)
+        if not (ids[1:] >= ids[:-1]).all():  # rows written since the last sort (index_sorting) come after
+            ids = np.sort(ids)  # (np.unique hashes: 2 ms for 20,000 ids, against 0.3 for a sort)
+        # Each once: a prefix's terms may name a ticket more than once.
+        return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
+
+    def masked_ids(self, cursor: duckdb.DuckDBPyConnection) -> np.ndarray:
+        """Return the ids of the matching tickets (see ids_array), read word by word and kept by masks."""
+        if not self.lookups:
+            return np.zeros(0, np.int64)
+        first = next((lookup for lookup in self.lookups if len(lookup.ids) == 1 and lookup.number is None),
+                     self.lookups[0])
+        ids = np.zeros(0, np.int64)  # the tickets of the words read so far
+        for lookup in [first, *(lookup for lookup in self.lookups if lookup is not first)]:
+            sql, params = lookup.postings()
+            postings = np.asarray(cursor.execute(f"SELECT ticket_id FROM ({sql})", params).fetchnumpy()["ticket_id"],
+                                  np.int64)
+            if lookup is first:
+                ids = postings
+            else:
+                mask = np.zeros(max(int(ids.max()), int(postings.max(initial=0))) + 1, bool)
+                mask[postings] = True
+                ids = ids[mask[ids]]
+            if not len(ids):
+                break
+        return ids
+
     def chain(self, lookups: list[Lookup]) -> tuple[str, list]:
         """Return a query of (ticket_id, score) for the tickets having every word of *lookups*, and its parameters.
 
@@ -481,13 +524,13 @@ def known_page(cursor: duckdb.DuckDBPyConnection, matches: Matches, query: PageQ
     (None: not all known)."""
     relevance = query.sort == "relevance"
     codes = known.current(cursor)
-    sql, match_params = matches.sql() if relevance else matches.ids_sql()
-    found = cursor.execute(sql, match_params).fetchnumpy()
-    ids = np.asarray(found["ticket_id"], np.int64)
-    scores = np.asarray(found["score"], np.int64) if relevance else None
-    if not relevance:  # sorted, each once: a prefix of several terms may name a ticket more than once
-        ids = np.sort(ids)  # (np.unique hashes: 2 ms for 20,000 ids, against 0.3 for a sort)
-        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
+    scores = None
+    if relevance:
+        sql, match_params = matches.sql()
+        found = cursor.execute(sql, match_params).fetchnumpy()
+        ids, scores = np.asarray(found["ticket_id"], np.int64), np.asarray(found["score"], np.int64)
+    else:
+        ids = matches.ids_array(cursor, common=len(codes) * MASK_SHARE)
     if len(ids) and (ids.max() >= len(codes) or not codes[ids].all()):
         codes = known.current(cursor)  # tickets created since the statuses were read: they are in the events now
         if ids.max() >= len(codes) or not codes[ids].all():
