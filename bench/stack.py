@@ -32,7 +32,8 @@ SORTED_FROM = 100_000  # tickets: a load of this many leaves an index due for so
 def wait_for_index_sorting(store: Running) -> None:
     """Wait for the sort of the search index the store starts after the last import (index_sorting), so that the
     database measured is the one a store holds after it, and no measurement runs beside it."""
-    deadline = time.monotonic() + IndexSorting.quiet_seconds + 5
+    # The store looks every quiet_seconds and sorts at the first look with no write since the one before.
+    deadline = time.monotonic() + 2 * IndexSorting.quiet_seconds + 5
     while SORTING not in store.output() and time.monotonic() < deadline:
         time.sleep(0.2)
     deadline = time.monotonic() + 900
