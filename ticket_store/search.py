@@ -40,7 +40,9 @@ INDEX_BATCH = 100_000  # tickets indexed at once by a migration or an import (th
 VERIFY_LIMIT = 200  # candidates few enough to check the remaining words on their text, in Python
 SEPARATE_TERMS = 16  # a prefix of at most this many terms looks each up on its own
 COMMON_SHARE = 0.05  # a word in more of the tickets is common: checked on the candidates' text when they are few
-MASK_SHARE = 0.05  # with no word in more of the tickets, the words are intersected in memory (ids_array)
+# With no word in more of the tickets, the words are intersected in memory (ids_array). A word's count is the
+# imports' (a create leaves it as it was), so a word may look rarer than it is: that costs time, never an answer.
+MASK_SHARE = 0.05
 
 SCHEMA = """
 CREATE TABLE ticket_terms (
@@ -409,32 +411,60 @@ class Matches:
             sql, params = self.ids_sql()
             ids = np.asarray(cursor.execute(sql, params).fetchnumpy()["ticket_id"], np.int64)
         else:
-            ids = self.masked_ids(cursor)
+            ids, _ = self.masked(cursor, self.first(), scored=False)
         if not (ids[1:] >= ids[:-1]).all():  # rows written since the last sort (index_sorting) come after
             ids = np.sort(ids)  # (np.unique hashes: 2 ms for 20,000 ids, against 0.3 for a sort)
         # Each once: a prefix's terms may name a ticket more than once.
         return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
 
-    def masked_ids(self, cursor: duckdb.DuckDBPyConnection) -> np.ndarray:
-        """Return the ids of the matching tickets (see ids_array), read word by word and kept by masks."""
-        if not self.lookups:
-            return np.zeros(0, np.int64)
-        first = next((lookup for lookup in self.lookups if len(lookup.ids) == 1 and lookup.number is None),
-                     self.lookups[0])
-        ids = np.zeros(0, np.int64)  # the tickets of the words read so far
+    def scored_array(self, cursor: duckdb.DuckDBPyConnection, common: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return the ids of the matching tickets, each once, and their scores (see chain), as ids_array finds them.
+
+        In memory only when a word of one term comes first, since its tickets are then each named once.
+        """
+        if self.found is not None:
+            return np.asarray(self.found[0], np.int64), np.asarray(self.found[1], np.int64)
+        first = self.first()
+        if (first is not None and len(first.ids) == 1 and first.number is None
+                and not any(lookup.tickets > common for lookup in self.lookups)):
+            ids, scores = self.masked(cursor, first, scored=True)
+            return ids, scores
+        sql, params = self.sql()
+        found = cursor.execute(sql, params).fetchnumpy()
+        return np.asarray(found["ticket_id"], np.int64), np.asarray(found["score"], np.int64)
+
+    def first(self) -> Lookup | None:
+        """Return the word masked() reads first: the rarest of one term (its rows in the index's order), or the rarest."""
+        return next((lookup for lookup in self.lookups if len(lookup.ids) == 1 and lookup.number is None),
+                    self.lookups[0] if self.lookups else None)
+
+    def masked(self, cursor: duckdb.DuckDBPyConnection, first: Lookup | None,
+               scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the ids of the tickets having every word, read word by word from *first* on and kept by masks,
+        and if *scored* their scores (each word adds its greatest weight in the ticket)."""
+        if first is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64) if scored else None
+        ids, scores = np.zeros(0, np.int64), None  # the tickets of the words read so far
+        columns = "ticket_id, weight" if scored else "ticket_id"
         for lookup in [first, *(lookup for lookup in self.lookups if lookup is not first)]:
             sql, params = lookup.postings()
-            postings = np.asarray(cursor.execute(f"SELECT ticket_id FROM ({sql})", params).fetchnumpy()["ticket_id"],
-                                  np.int64)
+            found = cursor.execute(f"SELECT {columns} FROM ({sql})", params).fetchnumpy()
+            postings = np.asarray(found["ticket_id"], np.int64)
             if lookup is first:
-                ids = postings
+                ids, scores = postings, np.asarray(found["weight"], np.int64) if scored else None
             else:
-                mask = np.zeros(max(int(ids.max()), int(postings.max(initial=0))) + 1, bool)
-                mask[postings] = True
-                ids = ids[mask[ids]]
+                weights = np.zeros(max(int(ids.max()), int(postings.max(initial=0))) + 1, np.uint8)
+                if scored:
+                    for weight in sorted({TEXT_WEIGHT, TITLE_WEIGHT}):  # the greatest last: each ticket keeps it
+                        weights[postings[found["weight"] == weight]] = weight
+                else:
+                    weights[postings] = 1
+                kept = weights[ids]
+                ids = ids[kept > 0]
+                scores = scores[kept > 0] + kept[kept > 0] if scored else None
             if not len(ids):
                 break
-        return ids
+        return ids, scores
 
     def chain(self, lookups: list[Lookup]) -> tuple[str, list]:
         """Return a query of (ticket_id, score) for the tickets having every word of *lookups*, and its parameters.
@@ -526,9 +556,7 @@ def known_page(cursor: duckdb.DuckDBPyConnection, matches: Matches, query: PageQ
     codes = known.current(cursor)
     scores = None
     if relevance:
-        sql, match_params = matches.sql()
-        found = cursor.execute(sql, match_params).fetchnumpy()
-        ids, scores = np.asarray(found["ticket_id"], np.int64), np.asarray(found["score"], np.int64)
+        ids, scores = matches.scored_array(cursor, common=len(codes) * MASK_SHARE)
     else:
         ids = matches.ids_array(cursor, common=len(codes) * MASK_SHARE)
     if len(ids) and (ids.max() >= len(codes) or not codes[ids].all()):

@@ -174,13 +174,13 @@ def test_a_search_counts_alike_from_the_known_tickets_and_from_the_tickets(clien
        sort=st.sampled_from(["id", "-id", "relevance"]),
        statuses=st.sampled_from(["", "open", "open,active", "closed"]),
        categories=st.sampled_from(["", "it", "facility,services"]), offset=st.integers(0, 3), limit=st.integers(1, 5),
-       edited=st.booleans(), mask_share=st.sampled_from([0.0, 1.0]))
+       edited=st.booleans(), mask_share=st.sampled_from([-1.0, 1.0]))
 def test_any_search_pages_and_counts_alike_either_way(tickets, query, sort, statuses, categories, offset, limit,
                                                       edited, mask_share):
     """Hypothesis: the same page and counts for any tickets, words, order, statuses, categories and page.
 
     *edited*: the first ticket's terms are written again, after the others' (a word's postings out of order);
-    *mask_share*: the words are intersected in memory (1.0) or in one statement (0.0).
+    *mask_share*: the words are intersected in memory (1.0) or in one statement (-1.0: every word is common).
     """
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"DB_PATH": str(Path(folder) / "helpdesk.duckdb"), "TESTING": True})
@@ -223,6 +223,17 @@ def test_postings_an_edit_wrote_after_the_others_still_page_in_order(client, des
                               headers=STAFF).get_json()
             assert [ticket["id"] for ticket in page["items"]] == expected, (query, sort)
             assert page["counts"]["open"] == 4
+
+
+@pytest.mark.parametrize("mask_share", [-1.0, 1.0])  # in one statement, in memory
+def test_relevance_counts_a_prefix_by_its_greatest_weight_in_memory_as_in_sql(client, desk, monkeypatch, mask_share):
+    """A prefix may match two terms of one ticket, one in its title: the word weighs as the title's."""
+    monkeypatch.setattr(search, "MASK_SHARE", mask_share)
+    a = desk.create("A leak under the pipe", title="Leaking pipe")["id"]  # pipe 2 + lea… max(leaking 2, leak 1)
+    b = desk.create("It is leaking", title="Pipe")["id"]  # 2 + 1
+    c = desk.create("Water everywhere", title="Pipe leaking")["id"]  # 2 + 2, and the newest of the best
+    page = client.get("/api/v1/tickets", query_string={"q": "pipe lea", "sort": "relevance"}, headers=STAFF)
+    assert [ticket["id"] for ticket in page.get_json()["items"]] == [c, a, b]
 
 
 def test_a_campus_user_counts_only_what_they_may_see(client, desk):
