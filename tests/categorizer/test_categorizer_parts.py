@@ -110,3 +110,15 @@ def test_explanation_shows_the_word_as_written_in_another_language(categorizer):
     result = categorizer.categorize("Die Heizung im Hörsaal ist kaputt")
     assert result.category == "facility"
     assert "(from “heizung”)" in result.explanation[0]
+
+
+def test_tfidf_rows_are_sublinear_counts_times_idf_scaled_to_unit_length():
+    features = TfidfFeatures.fit("words", ["heating broken", "printer jam", "heating on"])
+    matrix = features.transform(["heating heating jam", "", "unknown words", "jam"])
+    assert matrix.has_sorted_indices and list(np.diff(matrix.indptr)) == [2, 0, 0, 1]
+    idf = dict(zip(features.names, features.idf))
+    expected = {"heating": (1 + np.log(2)) * idf["heating"], "jam": idf["jam"]}
+    length = np.sqrt(sum(value**2 for value in expected.values()))
+    first = {features.names[column]: value for column, value in zip(matrix[0].indices, matrix[0].data)}
+    assert first == pytest.approx({term: value / length for term, value in expected.items()}, rel=1e-6)
+    assert matrix[3].data.tolist() == pytest.approx([1.0])

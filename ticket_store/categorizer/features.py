@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import csr_matrix
 
 _TOKEN = re.compile(r"\b\w+\b")
 #: Distinct words whose n-gram columns are remembered between calls.
@@ -83,15 +83,15 @@ class TfidfFeatures:
             found = self._columns(text)
             columns += found
             lengths.append(len(found))
-        rows = np.repeat(np.arange(len(texts)), lengths)
-        # Building from coordinates adds up repeated (row, column) pairs: the term counts.
-        matrix = coo_matrix(
-            (np.ones(len(columns), dtype=np.float32), (rows, np.asarray(columns, dtype=np.int64))),
-            shape=(len(texts), len(self.idf)),
-        ).tocsr()
-        matrix.sum_duplicates()
-        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
-        row_of_value = np.repeat(np.arange(len(texts)), np.diff(matrix.indptr))
-        norms = np.sqrt(np.bincount(row_of_value, weights=matrix.data.astype(np.float64) ** 2, minlength=len(texts)))
-        matrix.data /= norms[row_of_value].astype(np.float32)
-        return matrix
+        size = len(self.idf)
+        # One key per (row, column): its distinct keys, counted, are the rows' term counts in order
+        # (half the time of building a COO matrix for one ticket, the same matrix).
+        keys = np.repeat(np.arange(len(texts), dtype=np.int64), lengths) * size + np.asarray(columns, dtype=np.int64)
+        keys, counts = np.unique(keys, return_counts=True)
+        rows, indices = np.divmod(keys, size)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+        data = (1 + np.log(counts.astype(np.float32))) * self.idf[indices]
+        norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=len(texts)))
+        data /= norms[rows].astype(np.float32)
+        return csr_matrix((data, indices.astype(np.int32), indptr.astype(np.int32)), shape=(len(texts), size))
