@@ -16,7 +16,9 @@ from .schema import migrate
 
 LOCK_WAIT_SECONDS = 15.0
 INSERT_CHUNK = 64  # rows per INSERT … VALUES statement
-UNNEST_FROM = 6  # from this many rows of a table, one INSERT of column lists (48 search rows: 1.5 ms → 0.6)
+# From this many rows of a table, one INSERT of column lists: 48 search rows 1.5 ms → 0.6, and already
+# two tickets (28 columns) 1.70 → 1.58 ms, four 1.97 → 1.61; a single row is quicker as VALUES (1.41 against 1.64).
+UNNEST_FROM = 2
 #: How long a group commit waits for writes announced and not queued yet (PostgreSQL's commit_delay,
 #: with the announced requests as its commit_siblings). 8 clients creating at 1M (python -m bench.store):
 #: none 267/s; 3 ms 293/s, and 300-303/s once a create wrote one statement fewer; 6 ms 302-317/s.

@@ -12,7 +12,7 @@ from ticket_store.db import UNNEST_FROM, Database
 COLUMNS = "id, ticket_id, kind, recipient, details, follow_token, skip, created_at, next_attempt_at, attempts"
 
 
-@pytest.mark.parametrize("count", [1, UNNEST_FROM - 1, UNNEST_FROM, 70])
+@pytest.mark.parametrize("count", sorted({1, UNNEST_FROM - 1, UNNEST_FROM, UNNEST_FROM + 1, 70}))
 def test_deferred_rows_arrive_whole_however_many(db_path, count):
     db = Database(str(db_path))
     at = datetime(2026, 1, 5, 9, 30, 0, 123456)
